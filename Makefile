@@ -1,0 +1,38 @@
+# Two commands set up and run a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test ui sample bench lint format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## Reconcile every village under $$DTKS_RAW_DIR [data/raw] and publish kecamatan.duckdb.
+run: $(STAMP)
+	$(BIN)/python -m pipelines.cli run
+
+## The whole test suite (what CI runs).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## The Dagster UI (webserver + daemon) on http://127.0.0.1:3000.
+ui: $(STAMP)
+	$(BIN)/python -m pipelines.cli ui
+
+## Regenerate the committed synthetic sample under data/raw (deterministic).
+sample: $(STAMP)
+	$(BIN)/python -m dtks.synth --people 25000 --seed 20261130 --out data/raw --truth data/sample_truth.parquet
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) data/work data/curated

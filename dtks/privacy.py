@@ -1,0 +1,48 @@
+"""Masking of personal identifiers (NIK, KK number, mother's name) for logs, metadata and reports."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def mask_number(value: str | None) -> str | None:
+    """Keep the 6-digit region prefix and the last 2 characters: "3528114506890001" -> "352811********01".
+
+    Anything shorter than 9 characters is masked whole, so no short identifier leaks.
+    """
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) < 9:
+        return "*" * len(text)
+    return text[:6] + "*" * (len(text) - 8) + text[-2:]
+
+
+def mask_name(value: str | None) -> str | None:
+    """First letter of each word, the rest starred: "SITI AMINAH" -> "S*** A*****"."""
+    if value is None:
+        return None
+    return " ".join(w[:1] + "*" * (len(w) - 1) for w in str(value).split())
+
+
+def mask_number_expr(column: str | pl.Expr) -> pl.Expr:
+    """`mask_number` as a Polars expression over a whole column."""
+    col = pl.col(column) if isinstance(column, str) else column
+    length = col.str.len_chars()
+    return (
+        pl.when(col.is_null())
+        .then(None)
+        .when(length < 9)
+        .then(pl.lit("*").repeat_by(length).list.join(""))
+        .otherwise(
+            col.str.slice(0, 6)
+            + pl.lit("*").repeat_by(length - 8).list.join("")
+            + col.str.slice(-2, 2)
+        )
+    )
+
+
+def mask_name_expr(column: str | pl.Expr) -> pl.Expr:
+    """`mask_name` as a Polars expression over a whole column."""
+    col = pl.col(column) if isinstance(column, str) else column
+    return col.str.replace_all(r"(\S)\S", "$1*").str.replace_all(r"\*\S", "**")

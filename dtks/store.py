@@ -1,0 +1,141 @@
+"""The pipeline's working DuckDB store: one writer at a time, guarded by a file lock.
+
+Note for DuckDB 2.x: a result must be read to its end (`fetchall`, `.pl()`) before the
+connection does other work; `fetchone` leaves it unfinished.
+
+DuckDB allows one writing process per file and no reader while another process writes,
+so every access (read or write) goes through `WorkStore.session()`, which holds an
+exclusive `flock` on `<store>.lock` for its duration. Two runs started together therefore
+wait for each other instead of failing on DuckDB's own lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+# Bump when a work-store table changes shape: the store is a cache of the raw folder and
+# is rebuilt from it (ids and review decisions live elsewhere and survive).
+STORE_SCHEMA_VERSION = 1
+
+
+class StoreLockTimeout(TimeoutError):
+    """Another run held the work store for longer than we were willing to wait."""
+
+
+class WorkStore:
+    """A DuckDB file under the work dir, plus the lock that serialises its users."""
+
+    def __init__(self, path: Path, lock_timeout_s: float = 6 * 3600) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.with_suffix(".lock")
+        self.lock_timeout_s = lock_timeout_s
+
+    @contextmanager
+    def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """An open connection, held under the store lock; closed and unlocked on exit."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive_lock(self.lock_path, self.lock_timeout_s):
+            con = duckdb.connect(str(self.path))
+            try:
+                _ensure_schema_version(con)
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+
+
+@contextmanager
+def _exclusive_lock(lock_path: Path, timeout_s: float) -> Iterator[None]:
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreLockTimeout(
+                        f"the work store {lock_path} stayed locked by another run for "
+                        f"{timeout_s:.0f} s; check for a stuck run in the Dagster UI"
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def _ensure_schema_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS store_meta (schema_version INTEGER)")
+    (version,) = con.execute("SELECT max(schema_version) FROM store_meta").fetchall()[0]
+    if version != STORE_SCHEMA_VERSION:
+        for (table,) in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_name <> 'store_meta'"
+        ).fetchall():
+            con.execute(f'DROP TABLE "{table}"')  # names come from the catalog, not from data
+        con.execute("DELETE FROM store_meta").fetchall()
+        con.execute("INSERT INTO store_meta VALUES (?)", [STORE_SCHEMA_VERSION]).fetchall()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    (count,) = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_name = ?",
+        [table],
+    ).fetchall()[0]
+    return count > 0
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    where: dict[str, str],
+) -> None:
+    """Delete the rows of `table` matching `where` (column = value), then append `frame`.
+
+    The table is created from the frame's schema on first use. Values are bound as
+    parameters; `table` and the column names are the pipeline's own identifiers.
+    """
+    if table_exists(con, table) and where:
+        condition = " AND ".join(f'"{column}" = ?' for column in where)
+        con.execute(f'DELETE FROM "{table}" WHERE {condition}', list(where.values())).fetchall()  # noqa: S608
+    append_rows(con, table, frame)
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a Polars frame to `table`, creating the table from the frame if needed."""
+    con.register("_incoming", frame.to_arrow())
+    try:
+        if table_exists(con, table):
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            con.execute(
+                f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _incoming'  # noqa: S608
+            ).fetchall()
+        else:
+            con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection, table: str, where: dict[str, str] | None = None
+) -> pl.DataFrame | None:
+    """The rows of `table` (optionally filtered by column = value) or None if it does not exist."""
+    if not table_exists(con, table):
+        return None
+    condition = ""
+    params: list[str] = []
+    if where:
+        condition = " WHERE " + " AND ".join(f'"{column}" = ?' for column in where)
+        params = list(where.values())
+    return con.sql(f'SELECT * FROM "{table}"{condition}', params=params).pl()  # noqa: S608
