@@ -28,7 +28,9 @@ def mask_name(value: str | None) -> str | None:
 def mask_number_expr(column: str | pl.Expr) -> pl.Expr:
     """`mask_number` as a Polars expression over a whole column."""
     col = pl.col(column) if isinstance(column, str) else column
-    length = col.str.len_chars()
+    length = col.str.len_chars().cast(pl.Int64)
+    # Every branch of when/then is evaluated for every row: keep repeat counts non-negative.
+    hidden = (length - 8).clip(lower_bound=0)
     return (
         pl.when(col.is_null())
         .then(None)
@@ -36,7 +38,7 @@ def mask_number_expr(column: str | pl.Expr) -> pl.Expr:
         .then(pl.lit("*").repeat_by(length).list.join(""))
         .otherwise(
             col.str.slice(0, 6)
-            + pl.lit("*").repeat_by(length - 8).list.join("")
+            + pl.lit("*").repeat_by(hidden).list.join("")
             + col.str.slice(-2, 2)
         )
     )

@@ -1,0 +1,58 @@
+"""Reading village DTKS exports (CSV/XLSX) into Raw rows: the first stage of the pipeline.
+
+No Dagster and no DuckDB here: the functions return Polars frames and dataclasses, and a bad
+file never raises, it comes back with status "error" and a message for the operator.
+
+    folder = survey_village_folder(raw_dir, "kapong")        # exports, unsupported, still writing
+    reads = [read_export(path, raw_dir) for path in folder.exports]
+    overlaps = detect_overlapping_exports(reads)             # two versions of one export?
+    rows = raw_rows_frame(reads)                             # docs/architecture.md "Raw rows"
+"""
+
+from dtks.ingest.discover import (
+    RECOMMENDED_MIN_AGE_SECONDS,
+    RECOMMENDED_SETTLE_SECONDS,
+    FoundFile,
+    VillageFolder,
+    discover_exports,
+    survey_village_folder,
+)
+from dtks.ingest.errors import ErrorCode
+from dtks.ingest.export import read_export
+from dtks.ingest.file_checks import ReadLimits
+from dtks.ingest.model import ExportRead, SheetRead, SkippedSheet
+from dtks.ingest.overlap import ExportOverlap, detect_overlapping_exports
+from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA, empty_raw_rows
+from dtks.ingest.row_kinds import ROW_KINDS
+from dtks.ingest.tables import (
+    SOURCE_FILES_SCHEMA,
+    SOURCE_SHEETS_SCHEMA,
+    raw_rows_frame,
+    source_files_frame,
+    source_sheets_frame,
+)
+
+__all__ = [
+    "RAW_ROWS_SCHEMA",
+    "RECOMMENDED_MIN_AGE_SECONDS",
+    "RECOMMENDED_SETTLE_SECONDS",
+    "ROW_KINDS",
+    "SOURCE_FILES_SCHEMA",
+    "SOURCE_SHEETS_SCHEMA",
+    "ErrorCode",
+    "ExportOverlap",
+    "ExportRead",
+    "FoundFile",
+    "ReadLimits",
+    "SheetRead",
+    "SkippedSheet",
+    "VillageFolder",
+    "detect_overlapping_exports",
+    "discover_exports",
+    "empty_raw_rows",
+    "raw_rows_frame",
+    "read_export",
+    "source_files_frame",
+    "source_sheets_frame",
+    "survey_village_folder",
+]

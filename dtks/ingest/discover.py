@@ -1,0 +1,164 @@
+"""Finding a village's exports in its folder: what to read, what to skip, what to tell the operator.
+
+Files still being written (copied over the network, saved by Excel) must not be read half
+done: a file modified less than `min_age_seconds` ago, or whose size or mtime changes across
+`settle_seconds`, is reported as still being written and left for the next run. Both default
+to 0 (for tests and one-off reads); a scheduled or sensor-triggered run should pass
+`RECOMMENDED_MIN_AGE_SECONDS` and `RECOMMENDED_SETTLE_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dtks.region import slugify
+
+SUPPORTED_SUFFIXES = frozenset({".csv", ".xlsx"})
+ARCHIVE_FOLDER = "arsip"
+RECOMMENDED_MIN_AGE_SECONDS = 10.0
+RECOMMENDED_SETTLE_SECONDS = 1.0
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A file seen in a village folder that is not read, with the reason (Bahasa Indonesia)."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class VillageFolder:
+    """Everything found under `raw_dir/<village>/`."""
+
+    village_slug: str
+    folder: Path | None  # None when the village has no folder at all
+    exports: list[Path] = field(default_factory=list)  # to read, sorted
+    # .xls, .pdf, .zip, ...: not read, but the operator must be told
+    unsupported: list[FoundFile] = field(default_factory=list)
+    still_writing: list[FoundFile] = field(default_factory=list)  # retry on the next run
+    ignored: list[FoundFile] = field(default_factory=list)  # arsip/, lock files, hidden files
+
+
+def find_village_folder(raw_dir: Path, village_slug: str) -> Path | None:
+    """`raw_dir/<slug>`, or a folder whose name slugifies to it ("Lesong Laok" for lesong-laok)."""
+    exact = raw_dir / village_slug
+    if exact.is_dir():
+        return exact
+    if not raw_dir.is_dir():
+        return None
+    for child in sorted(raw_dir.iterdir()):
+        if child.is_dir() and slugify(child.name) == village_slug:
+            return child
+    return None
+
+
+def survey_village_folder(
+    raw_dir: Path,
+    village_slug: str,
+    *,
+    min_age_seconds: float = 0.0,
+    settle_seconds: float = 0.0,
+    now: float | None = None,
+) -> VillageFolder:
+    """Sort every file under the village folder into exports, unsupported, still writing, ignored."""
+    folder = find_village_folder(raw_dir, village_slug)
+    result = VillageFolder(village_slug, folder)
+    if folder is None:
+        return result
+    candidates: list[Path] = []
+    for path in _walk_files(folder, result):
+        suffix = path.suffix.lower()
+        if suffix in SUPPORTED_SUFFIXES:
+            candidates.append(path)
+        else:
+            result.unsupported.append(FoundFile(path, _unsupported_reason(suffix)))
+    ready, writing = _split_still_writing(candidates, min_age_seconds, settle_seconds, now)
+    result.exports = sorted(ready, key=lambda p: p.relative_to(raw_dir).as_posix())
+    result.still_writing = writing
+    result.unsupported.sort(key=lambda f: f.path.as_posix())
+    return result
+
+
+def discover_exports(
+    raw_dir: Path,
+    village_slug: str,
+    *,
+    min_age_seconds: float = 0.0,
+    settle_seconds: float = 0.0,
+) -> list[Path]:
+    """The CSV/XLSX exports to read for one village, sorted; see `survey_village_folder` for the rest."""
+    return survey_village_folder(
+        raw_dir, village_slug, min_age_seconds=min_age_seconds, settle_seconds=settle_seconds
+    ).exports
+
+
+def _walk_files(folder: Path, result: VillageFolder) -> list[Path]:
+    files: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        root_path = Path(root)
+        for name in list(dirs):
+            if name.lower() == ARCHIVE_FOLDER:
+                result.ignored.append(FoundFile(root_path / name, "folder arsip (versi lama)"))
+                dirs.remove(name)
+            elif name.startswith("."):
+                result.ignored.append(FoundFile(root_path / name, "folder tersembunyi"))
+                dirs.remove(name)
+        dirs.sort()
+        for name in sorted(names):
+            path = root_path / name
+            if name.startswith("~$"):
+                result.ignored.append(FoundFile(path, "file kunci Excel (file sedang dibuka)"))
+            elif name.startswith("."):
+                result.ignored.append(FoundFile(path, "file tersembunyi"))
+            elif name.lower() in _SYSTEM_FILES:
+                result.ignored.append(FoundFile(path, "file sistem Windows"))
+            else:
+                files.append(path)
+    return files
+
+
+def _unsupported_reason(suffix: str) -> str:
+    if suffix == ".xls":
+        return "format Excel lama (.xls): buka di Excel lalu Simpan Sebagai .xlsx"
+    if suffix in {".zip", ".rar", ".7z"}:
+        return "file arsip terkompresi: ekstrak dulu, simpan file .xlsx/.csv di folder desa"
+    if suffix in {".crdownload", ".part", ".tmp"}:
+        return "unduhan/penyimpanan belum selesai"
+    return f"jenis file {suffix or '(tanpa ekstensi)'} tidak dibaca: simpan data sebagai .xlsx atau .csv"
+
+
+def _split_still_writing(
+    paths: list[Path], min_age_seconds: float, settle_seconds: float, now: float | None
+) -> tuple[list[Path], list[FoundFile]]:
+    """Files too fresh, or changing across `settle_seconds`, are still being written."""
+    first = {p: _signature(p) for p in paths}
+    if settle_seconds > 0 and paths:
+        time.sleep(settle_seconds)
+    clock = time.time() if now is None else now
+    ready: list[Path] = []
+    writing: list[FoundFile] = []
+    for path in paths:
+        before = first[path]
+        after = _signature(path) if settle_seconds > 0 else before
+        if before is None or after is None:
+            continue  # vanished between listing and stat: moved to arsip/ meanwhile
+        if after != before:
+            writing.append(FoundFile(path, "ukuran file masih berubah (sedang disalin)"))
+        elif clock - after[1] < min_age_seconds:
+            writing.append(FoundFile(path, f"baru diubah (< {min_age_seconds:g} detik)"))
+        else:
+            ready.append(path)
+    return ready, writing
+
+
+def _signature(path: Path) -> tuple[int, float] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime

@@ -1,0 +1,71 @@
+"""What reading an export returns: the file's status, its sheets, and the Raw rows frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import polars as pl
+
+from dtks.ingest.header import ColumnPlan
+from dtks.ingest.raw_rows import empty_raw_rows
+
+
+@dataclass(frozen=True)
+class SheetRead:
+    """One sheet (or the single table of a CSV, named "") that had a recognised header."""
+
+    name: str
+    header_row: int  # 1-based row (Excel) or line (CSV) of the header
+    rows_read: int  # non-empty rows below the header, counted independently of row_kind
+    column_mapping: dict[str, str]  # header as written -> canonical column
+    # keys in `extras`: unknown headers, and "(kolom F)" for unnamed columns with data
+    unknown_headers: list[str]
+    duplicate_headers: list[str]  # extras keys of columns repeating an already mapped column
+    row_kind_counts: dict[str, int]
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A sheet that was not read, and why (in Bahasa Indonesia)."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class ExportRead:
+    """The result of reading one export file. A refused file has status "error" and no rows."""
+
+    source_file: str  # posix path relative to the raw folder, e.g. "kapong/dtks_kapong.xlsx"
+    file_hash: str | None  # sha256 of the bytes read; None when the file could not be opened
+    size_bytes: int
+    modified_at: datetime | None  # file modification time (UTC)
+    file_format: Literal["csv", "xlsx"] | None
+    status: Literal["ok", "error"] = "ok"
+    error_code: str | None = None
+    error_message: str | None = None  # Bahasa Indonesia, names the file, says what to do
+    encoding: str | None = None  # CSV only
+    delimiter: str | None = None  # CSV only
+    sheets: list[SheetRead] = field(default_factory=list)
+    skipped_sheets: list[SkippedSheet] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Bahasa Indonesia, non-fatal
+    rows: pl.DataFrame = field(default_factory=empty_raw_rows)
+
+    @property
+    def rows_read(self) -> int:
+        """Rows read from the file itself (sum over sheets); equals `rows.height`."""
+        return sum(sheet.rows_read for sheet in self.sheets)
+
+
+@dataclass(frozen=True)
+class ParsedSheet:
+    """A sheet as a reader hands it over: its header plan and the trimmed cells below the header."""
+
+    name: str
+    header_row: int
+    plan: ColumnPlan
+    grid: pl.DataFrame  # see dtks.ingest.raw_rows.cell_grid
+    hidden: bool = False
