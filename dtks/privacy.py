@@ -37,9 +37,7 @@ def mask_number_expr(column: str | pl.Expr) -> pl.Expr:
         .when(length < 9)
         .then(pl.lit("*").repeat_by(length).list.join(""))
         .otherwise(
-            col.str.slice(0, 6)
-            + pl.lit("*").repeat_by(hidden).list.join("")
-            + col.str.slice(-2, 2)
+            col.str.slice(0, 6) + pl.lit("*").repeat_by(hidden).list.join("") + col.str.slice(-2, 2)
         )
     )
 

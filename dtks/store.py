@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,9 +22,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-# Bump when a work-store table changes shape: the store is a cache of the raw folder and
-# is rebuilt from it (ids and review decisions live elsewhere and survive).
-STORE_SCHEMA_VERSION = 1
+# Tables that hold the pipeline's memory across runs (published ids, run history, review
+# decisions): kept when the cache tables are rebuilt after a change of their layout.
+PERSISTENT_TABLES = frozenset({"store_meta", "run_history", "id_registry", "id_merges"})
 
 
 class StoreLockTimeout(TimeoutError):
@@ -33,8 +34,13 @@ class StoreLockTimeout(TimeoutError):
 class WorkStore:
     """A DuckDB file under the work dir, plus the lock that serialises its users."""
 
-    def __init__(self, path: Path, lock_timeout_s: float = 6 * 3600) -> None:
+    def __init__(self, path: Path, layout: str = "", lock_timeout_s: float = 6 * 3600) -> None:
+        """`layout` fingerprints the shapes of the cache tables (raw, clean, ...): when it
+        differs from the one the store was built with, the cache tables are dropped and
+        rebuilt from the raw folder on the next ingest; persistent tables are kept.
+        """
         self.path = Path(path)
+        self.layout = layout
         self.lock_path = self.path.with_suffix(".lock")
         self.lock_timeout_s = lock_timeout_s
 
@@ -45,7 +51,7 @@ class WorkStore:
         with _exclusive_lock(self.lock_path, self.lock_timeout_s):
             con = duckdb.connect(str(self.path))
             try:
-                _ensure_schema_version(con)
+                _ensure_layout(con, self.layout)
                 yield con
                 con.execute("CHECKPOINT")
             finally:
@@ -73,17 +79,32 @@ def _exclusive_lock(lock_path: Path, timeout_s: float) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the flock
 
 
-def _ensure_schema_version(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS store_meta (schema_version INTEGER)")
-    (version,) = con.execute("SELECT max(schema_version) FROM store_meta").fetchall()[0]
-    if version != STORE_SCHEMA_VERSION:
-        for (table,) in con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_name <> 'store_meta'"
-        ).fetchall():
-            con.execute(f'DROP TABLE "{table}"')  # names come from the catalog, not from data
-        con.execute("DELETE FROM store_meta").fetchall()
-        con.execute("INSERT INTO store_meta VALUES (?)", [STORE_SCHEMA_VERSION]).fetchall()
+def _ensure_layout(con: duckdb.DuckDBPyConnection, layout: str) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS store_meta (layout VARCHAR)").fetchall()
+    rows = con.execute("SELECT layout FROM store_meta").fetchall()
+    if rows == [(layout,)]:
+        return
+    for (table,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+    ).fetchall():
+        if table not in PERSISTENT_TABLES:
+            # names come from the catalog of our own file, not from input data
+            con.execute(f'DROP TABLE "{table}"').fetchall()
+    con.execute("DELETE FROM store_meta").fetchall()
+    con.execute("INSERT INTO store_meta VALUES (?)", [layout]).fetchall()
+
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def quoted(identifier: str) -> str:
+    """A table or column name of the pipeline's own, double-quoted for SQL.
+
+    Only plain snake_case names pass: data values never become identifiers.
+    """
+    if not _IDENTIFIER.fullmatch(identifier):
+        raise ValueError(f"not a pipeline identifier: {identifier!r}")
+    return f'"{identifier}"'
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -107,8 +128,11 @@ def replace_rows(
     parameters; `table` and the column names are the pipeline's own identifiers.
     """
     if table_exists(con, table) and where:
-        condition = " AND ".join(f'"{column}" = ?' for column in where)
-        con.execute(f'DELETE FROM "{table}" WHERE {condition}', list(where.values())).fetchall()  # noqa: S608
+        condition = " AND ".join(f"{quoted(column)} = ?" for column in where)
+        con.execute(
+            f"DELETE FROM {quoted(table)} WHERE {condition}",  # noqa: S608 - identifiers checked
+            list(where.values()),
+        ).fetchall()
     append_rows(con, table, frame)
 
 
@@ -117,12 +141,12 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
     con.register("_incoming", frame.to_arrow())
     try:
         if table_exists(con, table):
-            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            columns = ", ".join(quoted(c) for c in frame.columns)
             con.execute(
-                f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _incoming'  # noqa: S608
+                f"INSERT INTO {quoted(table)} ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
             ).fetchall()
         else:
-            con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM _incoming')
+            con.execute(f"CREATE TABLE {quoted(table)} AS SELECT * FROM _incoming")  # noqa: S608
     finally:
         con.unregister("_incoming")
 
@@ -136,6 +160,17 @@ def read_table(
     condition = ""
     params: list[str] = []
     if where:
-        condition = " WHERE " + " AND ".join(f'"{column}" = ?' for column in where)
+        condition = " WHERE " + " AND ".join(f"{quoted(column)} = ?" for column in where)
         params = list(where.values())
-    return con.sql(f'SELECT * FROM "{table}"{condition}', params=params).pl()  # noqa: S608
+    frame = con.sql(f"SELECT * FROM {quoted(table)}{condition}", params=params).pl()  # noqa: S608
+    return _utc_as_written(frame)
+
+
+def _utc_as_written(frame: pl.DataFrame) -> pl.DataFrame:
+    """DuckDB hands TIMESTAMPTZ back as "Etc/UTC"; make it "UTC" again so frames concatenate."""
+    zoned = [
+        name
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")
+    ]
+    return frame.with_columns(pl.col(zoned).dt.convert_time_zone("UTC")) if zoned else frame

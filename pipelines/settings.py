@@ -38,11 +38,6 @@ class Settings:
         )
 
     @property
-    def store_path(self) -> Path:
-        """The pipeline's working DuckDB store (never the published file)."""
-        return self.work_dir / "store.duckdb"
-
-    @property
     def dagster_home(self) -> Path:
         """Dagster's instance storage (run history, schedule state), kept with the work dir."""
         return self.work_dir / "dagster_home"

@@ -26,7 +26,11 @@ def test_unknown_kecamatan_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("Lesong Laok", "lesong-laok"), ("Batu  Bintang", "batu-bintang"), ("Bangserreh", "bangserreh")],
+    [
+        ("Lesong Laok", "lesong-laok"),
+        ("Batu  Bintang", "batu-bintang"),
+        ("Bangserreh", "bangserreh"),
+    ],
 )
 def test_slugify(name: str, slug: str) -> None:
     assert slugify(name) == slug

@@ -1,0 +1,59 @@
+"""Publish: the reconciled kecamatan dataset, swapped in atomically for analysts."""
+
+import time
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from assets.clean import village_clean_rows
+from assets.metadata import markdown_table, run_trigger
+from dtks.stages.publish import RunInfo, publish_kecamatan
+from pipelines.resources import DtksSettings
+
+
+@dg.asset(
+    deps=[village_clean_rows],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="publish",
+    kinds={"duckdb"},
+    owners=["team:data-office"],
+    description=(
+        "Builds kecamatan.duckdb (and kecamatan_masked.duckdb without identifiers) in "
+        "DTKS_CURATED_DIR from all villages, checks that every row read is accepted or "
+        "rejected, and swaps the files in atomically; the previous files go to archive/."
+    ),
+)
+def kecamatan_dataset(
+    context: dg.AssetExecutionContext, settings: DtksSettings
+) -> dg.MaterializeResult:
+    started = time.monotonic()
+    run = RunInfo(
+        run_id=context.run.run_id,
+        trigger=run_trigger(context.run.tags),
+        started_at=datetime.now(UTC),
+    )
+    with settings.work_store().session() as con:
+        summary = publish_kecamatan(con, settings.kecamatan(), settings.curated_path, run)
+    villages = summary.village_status.select(
+        "village",
+        "count_files",
+        "count_files_failed",
+        "rows_read",
+        "rows_accepted",
+        "rows_rejected",
+        "count_errors",
+        "count_warnings",
+        "is_missing",
+    ).to_dicts()
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(summary.path)),
+            "masked_path": dg.MetadataValue.path(str(summary.masked_path)),
+            "persons": summary.count_persons,
+            "rows_read": int(summary.accounting["rows_read"].sum()),
+            "villages": dg.MetadataValue.md(
+                markdown_table(villages, list(villages[0]) if villages else [])
+            ),
+            "duration_s": round(time.monotonic() - started, 2),
+        }
+    )

@@ -1,0 +1,48 @@
+"""Row accounting: every row read is accepted into a person or rejected with a reason."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+class RowAccountingError(RuntimeError):
+    """Rows read from a village's files differ from rows accepted plus rows rejected."""
+
+
+def row_accounting(
+    source_files: pl.DataFrame, person_sources: pl.DataFrame, rejected_rows: pl.DataFrame
+) -> pl.DataFrame:
+    """Per village: rows read (counted by the readers), accepted, rejected, and the gap.
+
+    `rows_read` comes from `source_files.rows_read`, counted from the files themselves,
+    independently of what was accepted; a gap other than 0 means rows were lost or counted
+    twice.
+    """
+    read = source_files.group_by("village").agg(pl.col("rows_read").sum().cast(pl.Int64))
+    accepted = person_sources.group_by("village").agg(
+        pl.len().cast(pl.Int64).alias("rows_accepted")
+    )
+    rejected = rejected_rows.group_by("village").agg(pl.len().cast(pl.Int64).alias("rows_rejected"))
+    return (
+        read.join(accepted, on="village", how="full", coalesce=True)
+        .join(rejected, on="village", how="full", coalesce=True)
+        .with_columns(pl.col("rows_read", "rows_accepted", "rows_rejected").fill_null(0))
+        .with_columns(
+            (pl.col("rows_read") - pl.col("rows_accepted") - pl.col("rows_rejected")).alias("gap")
+        )
+        .sort("village")
+    )
+
+
+def assert_rows_accounted(accounting: pl.DataFrame) -> None:
+    """Raise RowAccountingError naming every village whose rows do not add up."""
+    broken = accounting.filter(pl.col("gap") != 0)
+    if broken.height:
+        lines = [
+            f"{r['village']}: read {r['rows_read']}, accepted {r['rows_accepted']}, "
+            f"rejected {r['rows_rejected']} (gap {r['gap']})"
+            for r in broken.iter_rows(named=True)
+        ]
+        raise RowAccountingError(
+            "row accounting failed, nothing was published: " + "; ".join(lines)
+        )

@@ -1,0 +1,115 @@
+"""Command line behind `make run` and `make ui`.
+
+`python -m pipelines.cli run` reconciles every village in one Dagster run (recorded in the
+same instance the UI shows) and prints a per-village summary; `... ui` starts `dagster dev`
+bound to loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipelines.instance import prepare_dagster_home
+from pipelines.settings import PROJECT_ROOT, Settings
+
+# The full event log (with tracebacks) stays in the Dagster instance, visible in the UI;
+# the terminal gets the summary below, or the root cause of a failure.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def run_all() -> int:
+    """Run the whole reconciliation once; 0 when published, 1 when the run failed."""
+    settings = Settings.from_env()
+    prepare_dagster_home(settings)
+    started = time.monotonic()
+    import dagster as dg  # imported after DAGSTER_HOME is set
+
+    from pipelines.definitions import defs
+    from pipelines.jobs import all_villages_tags
+
+    job = defs.resolve_job_def("reconcile_kecamatan")
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        tags=all_villages_tags(),
+        run_config=QUIET_LOGS,
+        raise_on_error=False,
+    )
+    if not result.success:
+        _print_failure(result)
+        return 1
+    _print_summary(settings, time.monotonic() - started)
+    return 0
+
+
+def _print_failure(result) -> None:  # noqa: ANN001 - ExecuteInProcessResult
+    print(
+        "Reconciliation FAILED; the previously published file was left as it was.", file=sys.stderr
+    )
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause  # the user code's exception, not Dagster's wrapper
+            message = error.message.strip() if error else "unknown error"
+            print(f"  step {event.step_key}: {message}", file=sys.stderr)
+    print(f"  run id {result.run_id}: see the run in the Dagster UI (make ui)", file=sys.stderr)
+
+
+def _print_summary(settings: Settings, seconds: float) -> None:
+    import duckdb
+
+    published = settings.curated_dir / "kecamatan.duckdb"
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT village, count_files, count_files_failed, rows_read, rows_accepted, "
+            "rows_rejected, count_errors, count_warnings FROM village_status ORDER BY desa_kode"
+        ).fetchall()
+        (persons,) = con.execute("SELECT count(*) FROM persons").fetchall()[0]
+    finally:
+        con.close()
+    header = f"{'village':<16}{'files':>6}{'failed':>7}{'read':>8}{'accepted':>9}{'rejected':>9}{'errors':>8}{'warnings':>9}"
+    print(header)
+    for village, files, failed, read, accepted, rejected, errors, warnings in rows:
+        print(
+            f"{village:<16}{files:>6}{failed:>7}{read:>8}{accepted:>9}{rejected:>9}{errors:>8}{warnings:>9}"
+        )
+    total = [sum(r[i] for r in rows) for i in range(1, 8)]
+    print(
+        f"{'TOTAL':<16}"
+        + "".join(f"{v:>{w}}" for v, w in zip(total, (6, 7, 8, 9, 9, 8, 9), strict=True))
+    )
+    print(f"{persons} persons reconciled in {seconds:.1f} s")
+    print(f"published: {published}")
+    print(f"masked:    {published.with_name('kecamatan_masked.duckdb')}")
+
+
+def run_ui(port: int) -> int:
+    """`dagster dev` (webserver and daemon) on loopback; see README for exposing it safely."""
+    settings = Settings.from_env()
+    prepare_dagster_home(settings)
+    dagster = Path(sys.executable).with_name("dagster")
+    argv = [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    os.chdir(PROJECT_ROOT)
+    os.execv(argv[0], argv)
+    return 0  # not reached
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="reconcile every village and publish")
+    ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=int(os.environ.get("DTKS_UI_PORT", "3000")))
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run_all()
+    return run_ui(args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

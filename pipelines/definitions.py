@@ -1,0 +1,30 @@
+"""The Dagster code location: wires assets, jobs and resources together, nothing more."""
+
+from __future__ import annotations
+
+import warnings
+
+import dagster as dg
+
+# BackfillPolicy is marked beta in Dagster 1.13; it is what lets one run cover all villages.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+from assets.clean import village_clean_rows  # noqa: E402
+from assets.ingest import village_exports  # noqa: E402
+from assets.publish import kecamatan_dataset  # noqa: E402
+from pipelines.jobs import reconcile_kecamatan  # noqa: E402
+from pipelines.resources import DtksSettings  # noqa: E402
+
+ASSETS = [village_exports, village_clean_rows, kecamatan_dataset]
+
+
+def build_definitions(settings: DtksSettings) -> dg.Definitions:
+    """The code location for the given settings (tests pass their own folders)."""
+    return dg.Definitions(
+        assets=ASSETS,
+        jobs=[reconcile_kecamatan],
+        resources={"settings": settings},
+    )
+
+
+defs = build_definitions(DtksSettings.from_env())

@@ -1,0 +1,47 @@
+"""Resources: the settings every asset receives, built from the DTKS_* environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from dtks.region import Kecamatan, load_kecamatan
+from dtks.stages import STORE_LAYOUT
+from dtks.store import WorkStore
+from pipelines.settings import Settings
+
+
+class DtksSettings(dg.ConfigurableResource):
+    """Folders and the kecamatan, as the README's "Settings" section describes them."""
+
+    raw_dir: str
+    curated_dir: str
+    work_dir: str
+    review_dir: str
+    kecamatan_kode: str
+
+    @classmethod
+    def from_env(cls) -> DtksSettings:
+        s = Settings.from_env()
+        return cls(
+            raw_dir=str(s.raw_dir),
+            curated_dir=str(s.curated_dir),
+            work_dir=str(s.work_dir),
+            review_dir=str(s.review_dir),
+            kecamatan_kode=s.kecamatan_kode,
+        )
+
+    @property
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def curated_path(self) -> Path:
+        return Path(self.curated_dir)
+
+    def kecamatan(self) -> Kecamatan:
+        return load_kecamatan(self.kecamatan_kode)
+
+    def work_store(self) -> WorkStore:
+        return WorkStore(Path(self.work_dir) / "store.duckdb", layout=STORE_LAYOUT)
