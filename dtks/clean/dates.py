@@ -220,8 +220,8 @@ def resolve_date(
 ) -> pl.LazyFrame:
     """Add `{prefix}_date`, `_swapped`, `_impossible`, `_future` from the parts of `add_date_parts`.
 
-    Day and month are swapped when the written order is impossible but the swapped one is
-    a date, or when `witness` (the NIK date) equals the swapped date.
+    Day and month are swapped when a numeric written form is impossible but the swapped one
+    is a date, or, for any written form, when `witness` (the NIK date) equals the swapped date.
     """
     y, m, d = pl.col(f"{prefix}_y"), pl.col(f"{prefix}_m"), pl.col(f"{prefix}_d")
     direct = date_or_null(y, m, d)
@@ -231,11 +231,15 @@ def resolve_date(
         if witness is not None
         else pl.lit(False)
     )
+    # Without a witness only numeric forms can be read the other way round; with the NIK
+    # as witness any form can (Excel date cells are often dd/mm typed under an mm/dd locale).
     use_swap = (
-        pl.col(f"{prefix}_swappable")
-        & swapped.is_not_null()
+        swapped.is_not_null()
         & (d != m)
-        & (direct.is_null() | witness_says_swap.fill_null(False))
+        & (
+            (pl.col(f"{prefix}_swappable") & direct.is_null())
+            | witness_says_swap.fill_null(False)
+        )
     ).fill_null(False)
     value = pl.when(use_swap).then(swapped).otherwise(direct)
     readable = pl.col(f"{prefix}_form").is_not_null() & (pl.col(f"{prefix}_form") != "unreadable")

@@ -108,6 +108,21 @@ def test_both_orders_possible_and_nik_agrees_with_written_order_keeps_it():
     assert codes_of(result) & (DATE_ISSUES | {"nik_date_mismatch"}) == set()
 
 
+@pytest.mark.parametrize(
+    ("description", "written"),
+    [
+        ("numeric, both orders possible", "08-05-1980"),
+        ("Indonesian month name", "8 Mei 1980"),
+        ("Excel date cell read under the other locale", "1980-05-08"),
+    ],
+)
+def test_nik_date_resolves_a_day_month_swap_in_any_written_form(description, written):
+    row, result = clean_one(nik=NIK_WOMAN_1980, tanggal_lahir=written)
+    assert row["tanggal_lahir"] == AUG_5_1980, description
+    assert "tanggal_lahir_day_month_swapped" in codes_of(result), description
+    assert "nik_date_mismatch" not in codes_of(result), description
+
+
 def test_two_digit_typed_year_and_nik_agree():
     row, result = clean_one(nik=NIK_WOMAN_1980, tanggal_lahir="5/8/80")
     assert row["tanggal_lahir"] == row["nik_birth_date"] == AUG_5_1980
