@@ -145,6 +145,11 @@ for _column, _header in CANONICAL_COLUMNS.items():
     HEADER_ALIASES.setdefault(normalise_header(_header), _column)
 
 
+def header_spellings(column: str) -> tuple[str, ...]:
+    """The header spellings known for a canonical column, as people type them."""
+    return _ALIASES.get(column, ())
+
+
 def canonical_column(header: str) -> str | None:
     """The canonical column a header means, or None for an unknown (extra) column."""
     return HEADER_ALIASES.get(normalise_header(header))

@@ -1,0 +1,207 @@
+"""The generator's entry point: population -> defects -> file layout -> files and ground truth."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from dtks.region import DEFAULT_KECAMATAN_KODE, load_kecamatan
+from dtks.synth import truth
+from dtks.synth.defects import DEFECTS, DefectPlanter, resolve_rates
+from dtks.synth.layout import FilePlan, plan_files
+from dtks.synth.population import build_population
+from dtks.synth.writers import FileWriter
+
+MANIFEST_NAME = ".synth.json"
+
+
+@dataclass
+class Summary:
+    """What one generation produced (counts only: no personal data)."""
+
+    people: int
+    households: int
+    unlisted_heads: int
+    data_rows: int
+    other_rows: int
+    rows_per_village: dict[str, int]
+    files: list[dict[str, object]]
+    defect_counts: dict[str, int]
+    seconds: float = 0.0
+    bytes_written: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_text(self) -> str:
+        lines = [
+            f"people {self.people}, households {self.households}, "
+            f"data rows {self.data_rows}, other rows {self.other_rows}, "
+            f"files {len(self.files)} ({self.bytes_written / 1e6:.1f} MB), {self.seconds:.1f} s",
+            "rows per village: " + ", ".join(f"{k} {v}" for k, v in self.rows_per_village.items()),
+            "defects: " + ", ".join(f"{k} {v}" for k, v in self.defect_counts.items()),
+        ]
+        return "\n".join(lines)
+
+
+def generate(
+    people: int,
+    seed: int,
+    out_dir: str | Path,
+    truth_path: str | Path,
+    rates: Mapping[str, float] | None = None,
+    xlsx_share: float = 0.5,
+    kecamatan_kode: str = DEFAULT_KECAMATAN_KODE,
+) -> Summary:
+    """Write synthetic village exports of `people` people under `out_dir` and their truth.
+
+    Same arguments give byte-identical files. Example::
+
+        generate(2000, seed=1, out_dir="/tmp/raw", truth_path="/tmp/truth.parquet",
+                 rates={"nik_missing": 0.1})
+    """
+    started = time.perf_counter()
+    if not 0.0 <= xlsx_share <= 1.0:
+        raise ValueError(f"xlsx_share must be between 0 and 1, got {xlsx_share}")
+    out, truth_file = Path(out_dir), Path(truth_path)
+    if truth_file.resolve().is_relative_to(out.resolve()):
+        raise ValueError(f"the truth file {truth_file} must lie outside the raw folder {out}")
+    kecamatan = load_kecamatan(kecamatan_kode)
+    resolved = resolve_rates(rates)
+
+    builder, geography, households = build_population(
+        random.Random(f"{seed}/population"), kecamatan, people
+    )
+    planter = DefectPlanter(
+        random.Random(f"{seed}/defects"), kecamatan, resolved, builder, geography
+    )
+    villages = planter.plant(households)
+    plans = plan_files(random.Random(f"{seed}/layout"), kecamatan, villages, resolved, xlsx_share)
+
+    _clear_previous_output(out, kecamatan.slugs)
+    # Claim the planned files first, so a run that fails halfway can be cleaned up next time.
+    _write_manifest(
+        out, seed, people, xlsx_share, kecamatan_kode, resolved, [{"path": p.path} for p in plans]
+    )
+    writer = FileWriter(out, kecamatan, random.Random(f"{seed}/write"))
+    frames = [truth.frame(writer.write(plan)) for plan in plans]
+    table = pl.concat(frames, how="vertical") if frames else truth.frame([])
+    truth_file.parent.mkdir(parents=True, exist_ok=True)
+    table.write_parquet(truth_file, compression="zstd")
+
+    summary = _summarise(
+        people, households, planter.extra_households, planter.unlisted_heads, plans, table, out
+    )
+    _write_manifest(out, seed, people, xlsx_share, kecamatan_kode, resolved, summary.files)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _summarise(
+    people,
+    households,
+    extra_households,
+    unlisted_heads,
+    plans: list[FilePlan],
+    table: pl.DataFrame,
+    out: Path,
+) -> Summary:
+    data = table.filter(pl.col("row_kind") == "data")
+    per_village = dict(data.group_by("village").len().sort("village").iter_rows())
+    counted = Counter(d for row in data.get_column("defects").to_list() for d in row)
+    defect_counts = {
+        d.name: counted.get(d.name, 0) for d in DEFECTS if d.scope in ("row", "household")
+    }
+    files = []
+    for plan in plans:
+        files_rows = table.filter(pl.col("source_file") == plan.path)
+        files.append(
+            {
+                "path": plan.path,
+                "format": plan.fmt,
+                "sheets": [s.name for s in plan.sheets],
+                "skipped_sheets": [s.name for s in plan.sheets if s.kind != "data"],
+                "features": sorted(
+                    set(plan.features + [f for s in plan.sheets for f in s.features])
+                ),
+                "encoding": plan.style.encoding if plan.fmt == "csv" else None,
+                "delimiter": plan.style.delimiter if plan.fmt == "csv" else None,
+                "rows": files_rows.height,
+            }
+        )
+    for feature in (
+        "split_submission",
+        "two_data_sheets",
+        "extra_sheet",
+        "extra_columns",
+        "csv_cp1252",
+        "csv_bom",
+        "title_rows",
+        "totals_row",
+        "blank_rows",
+        "signature_block",
+        "note_line",
+        "repeated_header",
+    ):
+        defect_counts[feature] = sum(feature in f["features"] for f in files)  # files with it
+    return Summary(
+        people=people,
+        households=len(households) + len(extra_households),
+        unlisted_heads=unlisted_heads,
+        data_rows=data.height,
+        other_rows=table.height - data.height,
+        rows_per_village={slug: per_village.get(slug, 0) for slug in sorted(per_village)},
+        files=files,
+        defect_counts=defect_counts,
+        bytes_written=sum((out / f["path"]).stat().st_size for f in files),
+    )
+
+
+def _clear_previous_output(out: Path, slugs: list[str]) -> None:
+    """Remove the files a previous run wrote; refuse to touch exports it did not write."""
+    manifest = out / MANIFEST_NAME
+    ours = set()
+    if manifest.exists():
+        ours = {f["path"] for f in json.loads(manifest.read_text("utf-8")).get("files", [])}
+    found = [
+        p
+        for slug in slugs
+        if (out / slug).is_dir()
+        for p in sorted((out / slug).iterdir())
+        if p.is_file() and p.suffix.lower() in (".csv", ".xlsx")
+    ]
+    strangers = [p for p in found if p.relative_to(out).as_posix() not in ours]
+    if strangers:
+        raise FileExistsError(
+            f"{out} already holds exports the generator did not write (e.g. {strangers[0]}); "
+            "move them away or choose another output folder"
+        )
+    for path in found:
+        path.unlink()
+
+
+def _write_manifest(
+    out: Path,
+    seed: int,
+    people: int,
+    xlsx_share: float,
+    kode: str,
+    rates: dict[str, float],
+    files: list[dict[str, object]],
+) -> None:
+    manifest = {
+        "generator": "dtks.synth",
+        "seed": seed,
+        "people": people,
+        "xlsx_share": xlsx_share,
+        "kecamatan": kode,
+        "rates": rates,
+        "files": files,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
