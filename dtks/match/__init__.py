@@ -1,0 +1,42 @@
+"""Finding the same person across and within villages: blocking, Fellegi-Sunter scoring, safety rules, clusters.
+
+Library API (pure Polars, no Dagster):
+
+- `find_duplicates(clean, decisions=None, settings=None) -> MatchResult`: scored pairs with
+  evidence and decisions, and every row's cluster (person) id. See its docstring for an example.
+- `record_keys(clean)`: the stable key of each clean row (IDDTKS, else NIK + name + birth date),
+  which review decisions and cluster ids are keyed by.
+- `normalise_decisions(decisions)`: clerks' must-link / cannot-link pairs in canonical form.
+- `MatchSettings`: thresholds, blocking rules, comparisons and hard rules in one object.
+"""
+
+from dtks.match.blocking import BlockingRule, block_on, default_rules
+from dtks.match.comparisons import Comparison, Level, default_comparisons
+from dtks.match.decisions import CANNOT_LINK, MUST_LINK, normalise_decisions
+from dtks.match.dedupe import CLUSTER_ID, MatchResult, MatchSettings, find_duplicates
+from dtks.match.keys import RECORD_KEY, record_keys, with_record_key
+from dtks.match.rules import DISTINCT, MERGED, REVIEW, HardRule, default_hard_rules
+
+__all__ = [
+    "CANNOT_LINK",
+    "CLUSTER_ID",
+    "DISTINCT",
+    "MERGED",
+    "MUST_LINK",
+    "RECORD_KEY",
+    "REVIEW",
+    "BlockingRule",
+    "Comparison",
+    "HardRule",
+    "Level",
+    "MatchResult",
+    "MatchSettings",
+    "block_on",
+    "default_comparisons",
+    "default_hard_rules",
+    "default_rules",
+    "find_duplicates",
+    "normalise_decisions",
+    "record_keys",
+    "with_record_key",
+]
