@@ -5,14 +5,14 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from assets.clean import village_clean_rows
 from assets.metadata import markdown_table, run_trigger
+from assets.reconcile import reconciled_persons
 from dtks.stages.publish import RunInfo, publish_kecamatan
 from pipelines.resources import DtksSettings
 
 
 @dg.asset(
-    deps=[village_clean_rows],
+    deps=[reconciled_persons],
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="publish",
     kinds={"duckdb"},

@@ -59,11 +59,26 @@ CLEAN_VALUE_COMMENTS = {
     "extras": "Columns the export had that are not DTKS columns, as JSON",
 }
 
+MATCH_COMPARISONS = (
+    "iddtks",
+    "nik",
+    "nama",
+    "tanggal_lahir",
+    "nama_ibu",
+    "no_kk",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "desa",
+    "alamat",
+)
+
 TABLE_COMMENTS = {
     "person_sources": "Every accepted source row, its cleaned values and the person_id it belongs to",
     "rejected_rows": "Every source row that was read but not accepted, with the reason",
     "persons": "One row per reconciled person",
     "validation_issues": "One row per problem found in a village's rows, with a message in Bahasa Indonesia",
+    "match_pairs": "Candidate pairs of source rows with score, evidence per comparison and decision",
+    "review_queue": "Pairs that need a clerk's decision (sama / beda), both records side by side",
     "village_status": "Per village: latest export, rows, open problems, missing or stale",
     "source_files": "Every export file seen in the raw folder, how it was read, and why it could not be",
     "runs": "One row per publishing run, with the row accounting per village",
@@ -94,6 +109,30 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "message": "What the operator should do, in Bahasa Indonesia",
         "value_masked": "The offending value; NIK, KK and mother's name masked",
         "suggested_value": "A value the pipeline can suggest, e.g. the NIK-embedded birth date",
+    },
+    "match_pairs": {
+        "record_key_l": "Stable key of the left row (IDDTKS, else NIK + name + birth date), hashed",
+        "record_key_r": "Stable key of the right row",
+        "blocking_rule": "The blocking rule that made this pair a candidate",
+        "match_weight": "Fellegi-Sunter match weight (log2 Bayes factor), all comparisons summed",
+        "match_probability": "Probability that both rows are the same person",
+        "decision": "merged, review or distinct",
+        "decided_by": "score, rule (a hard safety rule) or review (a clerk's decision)",
+        "hard_rule": "The safety rule that decided the pair, if any",
+        "needs_confirmation": "Merged, but an operator should confirm it (e.g. NIK one digit apart)",
+        **{
+            f"{column}_{side}": f"{text} (of the {name} row)"
+            for side, name in (("l", "left"), ("r", "right"))
+            for column, text in {**LINEAGE_COMMENTS, "iddtks": "IDDTKS"}.items()
+        },
+        **{f"level_{c}": f"Level of the {c} comparison that fired" for c in MATCH_COMPARISONS},
+        **{f"weight_{c}": f"Match weight the {c} comparison added" for c in MATCH_COMPARISONS},
+    },
+    "review_queue": {
+        "record_key_l": "Stable key of the left row",
+        "record_key_r": "Stable key of the right row",
+        "match_probability": "Probability that both rows are the same person",
+        "decision": "review (needs a clerk) or merged with needs_confirmation",
     },
     "village_status": {
         "village": "Village slug",

@@ -136,6 +136,13 @@ def replace_rows(
     append_rows(con, table, frame)
 
 
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Make `table` hold exactly `frame` (dropped when the frame has no columns)."""
+    con.execute(f"DROP TABLE IF EXISTS {quoted(table)}").fetchall()
+    if frame.width:
+        append_rows(con, table, frame)
+
+
 def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Append a Polars frame to `table`, creating the table from the frame if needed."""
     con.register("_incoming", frame.to_arrow())

@@ -11,11 +11,19 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 from assets.clean import village_clean_rows  # noqa: E402
 from assets.ingest import village_exports  # noqa: E402
+from assets.match import person_matches  # noqa: E402
 from assets.publish import kecamatan_dataset  # noqa: E402
+from assets.reconcile import reconciled_persons  # noqa: E402
 from pipelines.jobs import reconcile_kecamatan  # noqa: E402
 from pipelines.resources import DtksSettings  # noqa: E402
 
-ASSETS = [village_exports, village_clean_rows, kecamatan_dataset]
+ASSETS = [
+    village_exports,
+    village_clean_rows,
+    person_matches,
+    reconciled_persons,
+    kecamatan_dataset,
+]
 
 
 def build_definitions(settings: DtksSettings) -> dg.Definitions:

@@ -55,21 +55,24 @@ def publish_kecamatan(
     Raises RowAccountingError (and publishes nothing) when any village's rows do not add up.
     """
     source_files = _table(con, "source_files")
-    person_sources = _person_sources(con)
+    person_sources = _table(con, "reconciled_sources")
+    persons = _table(con, "reconciled_persons")
     rejected = _table(con, "clean_rejected")
     issues = _table(con, "clean_issues")
     accounting = row_accounting(source_files, person_sources, rejected)
     assert_rows_accounted(accounting)
 
-    persons = _persons(person_sources)
     status = village_status(
         kecamatan, source_files, accounting, issues, run.started_at, stale_after_days
     )
     runs = _runs_with(con, run, accounting, source_files, persons.height)
+    pairs = _table(con, "match_pairs")
     tables = {
         "person_sources": person_sources,
         "rejected_rows": rejected,
         "persons": persons,
+        "match_pairs": pairs,
+        "review_queue": review_queue(pairs, person_sources),
         "validation_issues": issues,
         "village_status": status,
         "source_files": source_files,
@@ -84,32 +87,6 @@ def publish_kecamatan(
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     frame = read_table(con, name)
     return frame if frame is not None else pl.DataFrame()
-
-
-def _person_sources(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    clean = _table(con, "clean_rows")
-    if clean.is_empty():
-        return pl.DataFrame(schema={"person_id": pl.Utf8, **{c: pl.Utf8 for c in LINEAGE}})
-    key = pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in LINEAGE], separator="\x1f")
-    with_ids = clean.with_columns(
-        ("P" + key.hash(seed=0).cast(pl.Utf8).str.zfill(20)).alias("person_id")
-    )
-    ordered = ["person_id", *LINEAGE]
-    return with_ids.select(*ordered, pl.exclude(ordered)).sort(LINEAGE)
-
-
-def _persons(person_sources: pl.DataFrame) -> pl.DataFrame:
-    """One row per person: until matching merges rows, each accepted row is a person."""
-    drop = [c for c in person_sources.columns if c.endswith("_as_written")]
-    return (
-        person_sources.group_by("person_id", maintain_order=True)
-        .agg(
-            pl.len().alias("count_sources"),
-            pl.col("village").unique().sort().str.join(", ").alias("villages"),
-            pl.exclude("person_id", *LINEAGE, *drop).first(),
-        )
-        .sort("person_id")
-    )
 
 
 def village_status(
@@ -225,15 +202,35 @@ def _runs_with(
     return this_run if history is None else pl.concat([history, this_run], how="vertical_relaxed")
 
 
+def review_queue(pairs: pl.DataFrame, person_sources: pl.DataFrame) -> pl.DataFrame:
+    """Pairs that need a clerk's decision, with both records' names and birth dates."""
+    if pairs.is_empty():
+        return pairs
+    shown = ["record_key", "nama", "tanggal_lahir", "nik", "nama_ibu_kandung", "village"]
+    side = person_sources.select(*shown).unique("record_key", keep="first")
+    queue = pairs.filter((pl.col("decision") == "review") | pl.col("needs_confirmation"))
+    for suffix in ("_l", "_r"):
+        renamed = side.rename({c: f"{c}{suffix}" for c in shown if c != "village"}).drop("village")
+        queue = queue.join(renamed, on=f"record_key{suffix}", how="left")
+    return queue.sort("match_probability", descending=True)
+
+
 def _masked(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The same tables with NIK and KK masked and mothers' names reduced to initials."""
-    masked = {}
-    for name, frame in tables.items():
-        exprs = [mask_number_expr(c).alias(c) for c in MASKED_NUMBER_COLUMNS if c in frame.columns]
-        exprs += [mask_name_expr(c).alias(c) for c in MASKED_NAME_COLUMNS if c in frame.columns]
-        masked_frame = frame.with_columns(exprs) if exprs else frame
-        masked[name] = masked_frame.drop(MASKED_DROPPED_COLUMNS, strict=False)
-    return masked
+    return {name: masked_frame(frame) for name, frame in tables.items()}
+
+
+def masked_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with identifiers masked, including pair columns such as `nik_l` / `nik_r`."""
+    exprs = []
+    for column in frame.columns:
+        base = column.removesuffix("_l").removesuffix("_r")
+        if base in MASKED_NUMBER_COLUMNS:
+            exprs.append(mask_number_expr(column).alias(column))
+        elif base in MASKED_NAME_COLUMNS:
+            exprs.append(mask_name_expr(column).alias(column))
+    masked = frame.with_columns(exprs) if exprs else frame
+    return masked.drop(MASKED_DROPPED_COLUMNS, strict=False)
 
 
 def _described(tables: dict[str, pl.DataFrame]) -> list[PublishedTable]:
