@@ -36,6 +36,7 @@ CLEAN_VALUE_COMMENTS = {
     "tanggal_lahir": "Birth date; NULL when unreadable or impossible",
     "tanggal_lahir_as_written": "Birth date exactly as sent",
     "tanggal_lahir_is_placeholder": "Birth date is a placeholder such as 01-01, 31-12 or 01-07 of a year",
+    "tanggal_lahir_from_nik": "The written birth date was missing or impossible; the NIK's date is used",
     "jenis_kelamin": "Sex: L (laki-laki) or P (perempuan)",
     "hubungan_keluarga": "Relationship to the head of the family (KEPALA KELUARGA, ISTRI, ANAK, ...)",
     "status_kawin": "Marital status: BELUM KAWIN, KAWIN, CERAI HIDUP, CERAI MATI",

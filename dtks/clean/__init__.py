@@ -75,6 +75,7 @@ CLEAN_SCHEMA: dict[str, pl.DataType] = {
     "tanggal_lahir": pl.Date(),
     "tanggal_lahir_as_written": pl.String(),
     "tanggal_lahir_is_placeholder": pl.Boolean(),
+    "tanggal_lahir_from_nik": pl.Boolean(),
     "jenis_kelamin": pl.String(),
     "hubungan_keluarga": pl.String(),
     "status_kawin": pl.String(),

@@ -262,16 +262,21 @@ def add_birth_date(lf: pl.LazyFrame, reference: date) -> pl.LazyFrame:
     """Add `tanggal_lahir` (date), `tanggal_lahir_as_written`, `tanggal_lahir_is_placeholder`.
 
     Needs `_tl_*` parts (from `add_date_parts`) and `nik_birth_date` (the NIK witness).
+    When the written date is missing, unreadable, impossible or in the future, the date the
+    NIK carries is used instead and `tanggal_lahir_from_nik` says so; the written date's
+    issue is still raised, so the operator fixes the record.
     """
     lf = resolve_date(lf, "_tl", reference, witness=pl.col("nik_birth_date"))
     born = pl.col("_tl_date")
     placeholder = pl.any_horizontal(
         (born.dt.day() == day) & (born.dt.month() == month) for day, month in PLACEHOLDER_DAY_MONTHS
     )
+    from_nik = born.is_null() & pl.col("nik_birth_date").is_not_null()
     return lf.with_columns(
-        born.alias("tanggal_lahir"),
+        pl.coalesce(born, pl.col("nik_birth_date")).alias("tanggal_lahir"),
         pl.col("tanggal_lahir").alias("tanggal_lahir_as_written"),
         placeholder.fill_null(False).alias("tanggal_lahir_is_placeholder"),
+        from_nik.alias("tanggal_lahir_from_nik"),
     )
 
 
@@ -293,13 +298,13 @@ def birth_date_checks() -> list[Check]:
         Check("tanggal_lahir_future", pl.col("_tl_future"), written, nik_date),
         Check(
             "tanggal_lahir_day_month_swapped",
-            pl.col("_tl_swapped") & pl.col("tanggal_lahir").is_not_null(),
+            pl.col("_tl_swapped") & pl.col("_tl_date").is_not_null(),
             written,
             format_date(pl.col("tanggal_lahir")),
         ),
         Check(
             "tanggal_lahir_two_digit_year",
-            readable & pl.col("_tl_two_digit") & pl.col("tanggal_lahir").is_not_null(),
+            readable & pl.col("_tl_two_digit") & pl.col("_tl_date").is_not_null(),
             written,
             format_date(pl.col("tanggal_lahir")),
         ),
@@ -311,7 +316,7 @@ def birth_date_checks() -> list[Check]:
         ),
         Check(
             "nik_date_mismatch",
-            (pl.col("nik_birth_date") != pl.col("tanggal_lahir")) & ~pl.col("_tl_swapped"),
+            (pl.col("nik_birth_date") != pl.col("_tl_date")) & ~pl.col("_tl_swapped"),
             format_date(pl.col("tanggal_lahir")),
             nik_date,
         ),

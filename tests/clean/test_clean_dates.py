@@ -94,18 +94,27 @@ def test_placeholder_dates_are_marked(description, written, placeholder):
     assert row["tanggal_lahir_is_placeholder"] is placeholder, description
 
 
-def test_impossible_date_is_not_guessed_but_nik_date_is_suggested():
+def test_impossible_date_is_not_guessed_from_its_text_but_the_nik_date_is_used():
     row, result = clean_one(nik=NIK_WOMAN_1980, tanggal_lahir="31-02-1980")
-    assert row["tanggal_lahir"] is None
+    assert row["tanggal_lahir"] == AUG_5_1980
+    assert row["tanggal_lahir_from_nik"] is True
     found = issue(result, "tanggal_lahir_impossible")
     assert found["severity"] == "error"
     assert found["suggested_value"] == "05-08-1980"
 
 
-def test_both_orders_possible_and_nik_agrees_with_written_order_keeps_it():
-    row, result = clean_one(nik=NIK_WOMAN_1980, tanggal_lahir="05-08-1980")
+def test_impossible_date_without_a_nik_stays_empty():
+    row, result = clean_one(nik=None, tanggal_lahir="31-02-1980")
+    assert row["tanggal_lahir"] is None
+    assert row["tanggal_lahir_from_nik"] is False
+    assert "tanggal_lahir_impossible" in codes_of(result)
+
+
+def test_missing_date_takes_the_nik_date_and_is_still_reported():
+    row, result = clean_one(nik=NIK_WOMAN_1980, tanggal_lahir=None)
     assert row["tanggal_lahir"] == AUG_5_1980
-    assert codes_of(result) & (DATE_ISSUES | {"nik_date_mismatch"}) == set()
+    assert row["tanggal_lahir_from_nik"] is True
+    assert "tanggal_lahir_missing" in codes_of(result)
 
 
 @pytest.mark.parametrize(

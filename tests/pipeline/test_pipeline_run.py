@@ -8,49 +8,21 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
+from dagster_runs import published, run_reconciliation, settings_for
 
 from pipelines.definitions import build_definitions
-from pipelines.jobs import all_villages_tags
-from pipelines.resources import DtksSettings
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-
-def _settings(dirs: dict[str, Path]) -> DtksSettings:
-    return DtksSettings(
-        raw_dir=str(dirs["raw"]),
-        curated_dir=str(dirs["curated"]),
-        work_dir=str(dirs["work"]),
-        review_dir=str(dirs["review"]),
-        kecamatan_kode="35.28.11",
-    )
-
-
-def run_reconciliation(dirs: dict[str, Path]) -> dg.ExecuteInProcessResult:
-    defs = build_definitions(_settings(dirs))
-    job = defs.resolve_job_def("reconcile_kecamatan")
-    return job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), tags=all_villages_tags(), raise_on_error=False
-    )
-
-
-def _published(dirs: dict[str, Path], sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(dirs["curated"] / "kecamatan.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_one_run_reconciles_all_villages_and_accounts_for_every_row(dtks_dirs) -> None:
     result = run_reconciliation(dtks_dirs)
     assert result.success
     truth = pl.read_parquet(dtks_dirs["truth"])
-    published = pl.DataFrame(
-        _published(
+    outcomes = pl.DataFrame(
+        published(
             dtks_dirs,
             "SELECT source_file, source_sheet, source_row, 'accepted' FROM person_sources "
             "UNION ALL SELECT source_file, source_sheet, source_row, 'rejected' FROM rejected_rows",
@@ -59,30 +31,30 @@ def test_one_run_reconciles_all_villages_and_accounts_for_every_row(dtks_dirs) -
         orient="row",
     )
     # none lost, none counted twice: every written row appears exactly once
-    assert published.height == truth.height
+    assert outcomes.height == truth.height
     keys = ["source_file", "source_sheet", "source_row"]
-    assert published.select(*keys).unique().height == published.height
-    joined = truth.select(*keys, "row_kind").join(published, on=keys, how="left")
+    assert outcomes.select(*keys).unique().height == outcomes.height
+    joined = truth.select(*keys, "row_kind").join(outcomes, on=keys, how="left")
     assert joined["outcome"].null_count() == 0
     assert joined.filter(pl.col("row_kind") != "data")["outcome"].unique().to_list() in (
         ["rejected"],
         [],
     )
-    villages = _published(dtks_dirs, "SELECT count(*) FROM village_status WHERE NOT is_missing")
+    villages = published(dtks_dirs, "SELECT count(*) FROM village_status WHERE NOT is_missing")
     assert villages == [(13,)]
 
 
 def test_rerun_on_same_input_changes_nothing(dtks_dirs) -> None:
     assert run_reconciliation(dtks_dirs).success
     query = "SELECT * FROM person_sources ORDER BY source_file, source_sheet, source_row"
-    first = _published(dtks_dirs, query)
+    first = published(dtks_dirs, query)
     second_result = run_reconciliation(dtks_dirs)
     assert second_result.success
     ingest = second_result.asset_materializations_for_node("village_exports")[0].metadata
     assert ingest["files_new"].value == 0
     assert ingest["files_changed"].value == 0
     assert ingest["files_unchanged"].value == ingest["files"].value > 0
-    assert _published(dtks_dirs, query) == first
+    assert published(dtks_dirs, query) == first
 
 
 def test_changed_and_removed_files_replace_their_rows(dtks_dirs) -> None:
@@ -94,8 +66,8 @@ def test_changed_and_removed_files_replace_their_rows(dtks_dirs) -> None:
     assert run_reconciliation(dtks_dirs).success
     rel = removed.relative_to(raw).as_posix()
     count_rows = "SELECT count(*) FROM person_sources WHERE source_file = ?"
-    assert _published(dtks_dirs, count_rows, [rel]) == [(0,)]
-    (kept,) = _published(dtks_dirs, count_rows, [kapong_files[-1].relative_to(raw).as_posix()])
+    assert published(dtks_dirs, count_rows, [rel]) == [(0,)]
+    (kept,) = published(dtks_dirs, count_rows, [kapong_files[-1].relative_to(raw).as_posix()])
     assert kept[0] > 0 or len(kapong_files) == 1
 
 
@@ -120,7 +92,7 @@ def test_code_location_loads_without_errors(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("village", ["kapong", "bujur-timur"])
 def test_one_village_can_be_materialised_alone(dtks_dirs, village: str) -> None:
-    defs = build_definitions(_settings(dtks_dirs))
+    defs = build_definitions(settings_for(dtks_dirs))
     result = defs.resolve_job_def("reconcile_kecamatan").execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
         partition_key=village,

@@ -1,0 +1,40 @@
+"""Helpers for tests that run the real Dagster job over temp folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.definitions import build_definitions
+from pipelines.jobs import all_villages_tags
+from pipelines.resources import DtksSettings
+
+
+def settings_for(dirs: dict[str, Path]) -> DtksSettings:
+    return DtksSettings(
+        raw_dir=str(dirs["raw"]),
+        curated_dir=str(dirs["curated"]),
+        work_dir=str(dirs["work"]),
+        review_dir=str(dirs["review"]),
+        kecamatan_kode="35.28.11",
+    )
+
+
+def run_reconciliation(dirs: dict[str, Path]) -> dg.ExecuteInProcessResult:
+    """One run of the whole job over every village, as `make run` does."""
+    defs = build_definitions(settings_for(dirs))
+    job = defs.resolve_job_def("reconcile_kecamatan")
+    return job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), tags=all_villages_tags(), raise_on_error=False
+    )
+
+
+def published(dirs: dict[str, Path], sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a query against the published kecamatan.duckdb (read-only)."""
+    con = duckdb.connect(str(dirs["curated"] / "kecamatan.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
