@@ -4,8 +4,10 @@ import time
 
 import dagster as dg
 
-from assets.metadata import markdown_table
-from dtks.stages.ingest import ingest_village
+from assets.metadata import markdown_table, run_trigger
+from dtks.ingest import RECOMMENDED_MIN_AGE_SECONDS, RECOMMENDED_SETTLE_SECONDS
+from dtks.ingest.errors import display_text
+from dtks.stages.ingest import VillageIngest, ingest_village
 from pipelines.partitions import village_partitions
 from pipelines.resources import DtksSettings
 
@@ -26,12 +28,20 @@ def village_exports(
     context: dg.AssetExecutionContext, settings: DtksSettings
 ) -> dg.MaterializeResult:
     started = time.monotonic()
+    # Unattended runs may start while an operator is still copying a file: only read files
+    # that have not changed for a while. A person pressing the button means "now".
+    unattended = run_trigger(context.run.tags) != "manual"
     results = []
     with settings.work_store().session() as con:
         for village in context.partition_keys:
-            result = ingest_village(con, settings.raw_path, village)
-            for source_file, message in result.files_failed.items():
-                context.log.warning(f"{village}: {source_file} could not be read: {message}")
+            result = ingest_village(
+                con,
+                settings.raw_path,
+                village,
+                min_age_seconds=RECOMMENDED_MIN_AGE_SECONDS if unattended else 0.0,
+                settle_seconds=RECOMMENDED_SETTLE_SECONDS if unattended else 0.0,
+            )
+            _log_problems(context, result)
             results.append(result)
     rows = [
         {
@@ -42,6 +52,8 @@ def village_exports(
             "unchanged": len(r.files_unchanged),
             "removed": len(r.files_removed),
             "failed": len(r.files_failed),
+            "unsupported": len(r.files_unsupported),
+            "still_copying": len(r.files_still_writing),
             "rows_read": r.rows_read,
         }
         for r in results
@@ -59,3 +71,16 @@ def village_exports(
             "duration_s": round(time.monotonic() - started, 2),
         }
     )
+
+
+def _log_problems(context: dg.AssetExecutionContext, result: VillageIngest) -> None:
+    """Name every file that was not read, so a failed or partial run says which file."""
+    for source_file, message in result.files_failed.items():
+        context.log.warning(f"{result.village}: {display_text(source_file)}: {message}")
+    for source_file, reason in result.files_unsupported.items():
+        context.log.warning(f"{result.village}: {display_text(source_file)} not read: {reason}")
+    for source_file in result.files_still_writing:
+        context.log.info(
+            f"{result.village}: {display_text(source_file)} is still being copied; "
+            "it will be read on the next run"
+        )

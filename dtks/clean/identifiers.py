@@ -60,6 +60,9 @@ _SCIENTIFIC = r"^(\d+)(?:[.,](\d+))?E\+?(\d+)$"
 _FLOAT_TEXT = r"^(\d{16})\.0+$"
 _SPACES_AND_QUOTES = "[\\s\u00a0'`\u2018\u2019\"]+"
 _EMPTY = r"^(?:|-+|0+|TIDAK ?ADA|TDK ?ADA|BELUM ?ADA|BLM ?ADA|BELUM ?PUNYA|NULL|NONE|N/?A|KOSONG)$"
+# "3.528.114.506.890.000": digits grouped in thousands, as a number format displays them; the
+# value went through a number, so a last digit 0 may be Excel's 15-digit truncation.
+_THOUSANDS_GROUPED = r"^\d{1,3}(?:(?:\.\d{3}){4,}|(?:,\d{3}){4,})$"
 
 
 def add_number(lf: pl.LazyFrame, column: str, was_numeric: str) -> pl.LazyFrame:
@@ -71,6 +74,9 @@ def add_number(lf: pl.LazyFrame, column: str, was_numeric: str) -> pl.LazyFrame:
     """
     text, odd = f"_{column}_text", f"_{column}_odd"
     lf = lf.with_columns(pl.col(column).str.replace_all(_SPACES_AND_QUOTES, "").alias(text))
+    lf = lf.with_columns(
+        pl.col(text).str.contains(_THOUSANDS_GROUPED).fill_null(False).alias(f"_{column}_grouped")
+    )
     plain = pl.col(text).str.contains(r"^\d{16}$")
     lf = lf.with_columns(pl.when(~plain).then(pl.col(text).str.to_uppercase()).alias(odd))
     parts = pl.col(odd).str.extract_groups(_SCIENTIFIC)
@@ -108,7 +114,11 @@ def add_number(lf: pl.LazyFrame, column: str, was_numeric: str) -> pl.LazyFrame:
         pl.coalesce(odd_digits, pl.col(text)).alias(f"_{column}_digits"),
     ).drop("_mantissa", "_fraction", "_exponent", "_odd_digits", text, odd)
     ok = pl.col(f"_{column}_status") == "ok"
-    from_number = pl.col(f"_{column}_scientific") | pl.col(was_numeric).fill_null(False)
+    from_number = (
+        pl.col(f"_{column}_scientific")
+        | pl.col(f"_{column}_grouped")
+        | pl.col(was_numeric).fill_null(False)
+    )
     truncated = (pl.col(f"_{column}_status") == "scientific_truncated") | (
         ok & from_number & pl.col(f"_{column}_digits").str.ends_with("0")
     )

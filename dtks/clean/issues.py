@@ -330,6 +330,13 @@ ISSUE_TYPES: tuple[IssueType, ...] = (
         "Nama '{nilai}' tidak berisi huruf, baris tidak diterima. Isi nama lengkap sesuai KTP/KK.",
     ),
     IssueType(
+        "nama_not_latin",
+        "error",
+        "nama",
+        "Nama '{nilai}' tidak ditulis dengan huruf Latin, sehingga tidak bisa dicocokkan dengan "
+        "data lain. Tulis nama sesuai KTP/KK dengan huruf Latin.",
+    ),
+    IssueType(
         "nama_abbreviated",
         "warning",
         "nama",
@@ -422,18 +429,28 @@ def catalogue_frame() -> pl.DataFrame:
     )
 
 
+# Control and format characters (newlines, bidirectional overrides, zero-width characters):
+# shown as U+FFFD in messages, so a value or file name cannot break a line or reorder the text.
+INVISIBLE_CHARACTERS = r"[\p{Cc}\p{Cf}\u2028\u2029]"
+
+
+def visible(text: pl.Expr) -> pl.Expr:
+    """`text` with invisible characters replaced by U+FFFD, for showing in a message."""
+    return text.str.replace_all(INVISIBLE_CHARACTERS, "\ufffd")
+
+
 def location_expr() -> pl.Expr:
     """'file X, lembar Y, baris N' (no sheet for CSV) for the front of every message."""
     sheet = pl.col("source_sheet")
     sheet_part = (
         pl.when(sheet.is_null() | (sheet == ""))
         .then(pl.lit(""))
-        .otherwise(pl.lit(", lembar ") + sheet)
+        .otherwise(pl.lit(", lembar ") + visible(sheet))
     )
     return pl.concat_str(
         [
             pl.lit("File "),
-            pl.col("source_file").fill_null("?"),
+            visible(pl.col("source_file")).fill_null("?"),
             sheet_part,
             pl.lit(", baris "),
             pl.col("source_row").cast(pl.String).fill_null("?"),
@@ -489,8 +506,10 @@ def _message() -> pl.Expr:
 
 
 def _hits(frame: pl.LazyFrame, check: Check, order: int) -> pl.LazyFrame:
-    value = (check.value if check.value is not None else pl.lit(None)).cast(pl.String)
-    suggested = (check.suggested if check.suggested is not None else pl.lit(None)).cast(pl.String)
+    value = visible((check.value if check.value is not None else pl.lit(None)).cast(pl.String))
+    suggested = visible(
+        (check.suggested if check.suggested is not None else pl.lit(None)).cast(pl.String)
+    )
     return frame.filter(check.when.fill_null(False)).select(
         pl.col(ROW_INDEX),
         pl.lit(order, dtype=pl.UInt16).alias("_order"),

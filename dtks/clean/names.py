@@ -230,9 +230,11 @@ def add_person_name(
         _title_list(pl.col(f"_{display}_prefix").fill_null(""), _PREFIX_TITLE, PREFIX_TITLES),
         _title_list(pl.col(f"_{display}_suffix").fill_null(""), _ANY_DEGREE, DEGREE_BY_KEY),
     ).list.join(" ")
+    not_latin = pl.col(column).str.contains(r"\p{L}") & ~text.str.contains(r"[A-Z]")
     columns = [
         name.alias(display),
         pl.col(tmp).str.contains(r"[^A-Z\s.']").fill_null(False).alias(f"_{display}_odd"),
+        not_latin.fill_null(False).alias(f"_{display}_not_latin"),
     ]
     if gelar is not None:
         columns.append(pl.when(titles != "").then(titles).alias(gelar))
@@ -248,7 +250,7 @@ def add_person_name(
 
 def person_name_outputs(display: str, gelar: str | None, key: str) -> list[str]:
     """Columns `add_person_name` adds (for computing them on distinct values)."""
-    helpers = [f"_{display}_odd", f"_{display}_abbreviated"]
+    helpers = [f"_{display}_odd", f"_{display}_not_latin", f"_{display}_abbreviated"]
     return [display, *([gelar] if gelar else []), key, *helpers]
 
 
@@ -293,7 +295,13 @@ def name_checks() -> list[Check]:
             written,
             pl.col("nama_gelar"),
         ),
-        Check("nama_odd_characters", pl.col("_nama_odd"), written, pl.col("nama")),
+        Check("nama_not_latin", pl.col("_nama_not_latin"), written),
+        Check(
+            "nama_odd_characters",
+            pl.col("_nama_odd") & ~pl.col("_nama_not_latin"),
+            written,
+            pl.col("nama"),
+        ),
         Check(
             "nama_ibu_kandung_missing",
             pl.col("nama_ibu_kandung").is_null(),

@@ -5,6 +5,7 @@ file never raises, it comes back with status "error" and a message for the opera
 
     folder = survey_village_folder(raw_dir, "kapong")        # exports, unsupported, still writing
     reads = [read_export(path, raw_dir) for path in folder.exports]
+    reads += [refused_export(f.path, raw_dir, f.code, f.reason) for f in folder.refused]
     overlaps = detect_overlapping_exports(reads)             # two versions of one export?
     rows = raw_rows_frame(reads)                             # docs/architecture.md "Raw rows"
 """
@@ -17,9 +18,9 @@ from dtks.ingest.discover import (
     discover_exports,
     survey_village_folder,
 )
-from dtks.ingest.errors import ErrorCode
-from dtks.ingest.export import read_export
-from dtks.ingest.file_checks import ReadLimits
+from dtks.ingest.errors import ErrorCode, WarningCode
+from dtks.ingest.export import read_export, refused_export
+from dtks.ingest.file_checks import ReadLimits, file_sha256
 from dtks.ingest.model import ExportRead, SheetRead, SkippedSheet
 from dtks.ingest.overlap import ExportOverlap, detect_overlapping_exports
 from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA, empty_raw_rows
@@ -47,11 +48,14 @@ __all__ = [
     "SheetRead",
     "SkippedSheet",
     "VillageFolder",
+    "WarningCode",
     "detect_overlapping_exports",
     "discover_exports",
     "empty_raw_rows",
+    "file_sha256",
     "raw_rows_frame",
     "read_export",
+    "refused_export",
     "source_files_frame",
     "source_sheets_frame",
     "survey_village_folder",

@@ -6,15 +6,18 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from dtks.ingest.errors import ErrorCode, ExportReadError
+from dtks.ingest.errors import ErrorCode, ExportReadError, angka
+from dtks.ingest.file_checks import ReadLimits
 from dtks.ingest.header import find_header_row, header_matches
-from dtks.ingest.raw_rows import cell_grid, cell_name, trim_cells
+from dtks.ingest.raw_rows import cell_grid, cell_name, grid_width, trim_cells
 
+DEFAULT_MAX_COLUMNS = ReadLimits.max_columns
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_RECORDS = 60  # records parsed per candidate delimiter to find the header
 _HEAD_CHARS = 200_000
@@ -29,6 +32,7 @@ class DecodedText:
     text: str
     encoding: str  # "utf-8", "utf-8-sig", "utf-16", "windows-1252" or "utf-8+windows-1252"
     fallback_lines: list[int] = field(default_factory=list)  # lines decoded as Windows-1252
+    nul_lines: list[int] = field(default_factory=list)  # lines whose NUL bytes were removed
 
 
 @dataclass
@@ -40,32 +44,78 @@ class CsvTable:
     grid: pl.DataFrame
 
 
+MAX_NUL_SHARE = 0.01  # more NUL bytes than this share of the file: binary, not text
+
+
 def decode_csv_bytes(data: bytes) -> DecodedText:
     """UTF-8 (with or without BOM) first, else Windows-1252; a file mixing both is decoded per line.
 
-    UTF-16 with a BOM (Excel's "Unicode Text") is accepted. NUL bytes without a UTF-16 BOM mean
-    a binary or UTF-16 file we cannot trust: `unreadable_encoding`.
+    UTF-16 (Excel's "Unicode Text"), with or without a BOM, is accepted. NUL bytes elsewhere:
+    a run of them at the end is a copy that did not finish (`corrupt_csv`); a few stray ones are
+    removed and their lines reported; many mean a binary file (`unreadable_encoding`).
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = _utf16_codec(data)
+    if utf16 is not None:
         try:
-            return DecodedText(data.decode("utf-16"), "utf-16")
+            return DecodedText(data.decode(utf16), "utf-16")
         except UnicodeDecodeError as exc:
             raise ExportReadError(
                 ErrorCode.UNREADABLE_ENCODING, f"UTF-16 rusak: {exc.reason}"
             ) from exc
-    if b"\x00" in data[:65536]:
-        raise ExportReadError(
-            ErrorCode.UNREADABLE_ENCODING, "berisi karakter biner (NUL); bukan teks CSV biasa"
-        )
+    data, nul_lines = _without_nul_bytes(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data, bom = data[3:], True
     else:
         bom = False
     try:
-        return DecodedText(data.decode("utf-8"), "utf-8-sig" if bom else "utf-8")
+        decoded = DecodedText(data.decode("utf-8"), "utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError:
-        pass
-    return _decode_per_line(data)
+        decoded = _decode_per_line(data)
+    decoded.nul_lines = nul_lines
+    return decoded
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    """ "utf-16" for a BOM, "utf-16-le"/"-be" when every other byte of the start is NUL."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _without_nul_bytes(data: bytes) -> tuple[bytes, list[int]]:
+    """`data` without stray NUL bytes, and the 1-based lines they were on."""
+    count = data.count(0)
+    if count == 0:
+        return data, []
+    body = data.rstrip(b"\x00")
+    inside = body.count(0)
+    if inside > max(16, MAX_NUL_SHARE * len(body)):
+        raise ExportReadError(
+            ErrorCode.UNREADABLE_ENCODING,
+            f"berisi {angka(count)} karakter biner (NUL); bukan teks CSV biasa",
+        )
+    if len(body) < len(data):
+        raise ExportReadError(
+            ErrorCode.CORRUPT_CSV,
+            f"file diakhiri {angka(len(data) - len(body))} byte kosong (NUL): penyalinan file "
+            "tidak selesai",
+        )
+    lines: list[int] = []
+    line, previous, position = 1, 0, data.find(0)
+    while position != -1:
+        line += data.count(b"\n", previous, position)
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        previous, position = position, data.find(0, position + 1)
+    return data.replace(b"\x00", b""), lines
 
 
 def _decode_per_line(data: bytes) -> DecodedText:
@@ -154,12 +204,15 @@ def _reader(text: str, delimiter: str) -> Any:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
 
 
-def read_csv_table(text: str, delimiter: str) -> CsvTable | None:
+def read_csv_table(
+    text: str, delimiter: str, max_columns: int = DEFAULT_MAX_COLUMNS
+) -> CsvTable | None:
     """The header and the trimmed cell grid below it; None when no header is found.
 
     Polars parses the body when it can prove the row numbers (no record spans two lines and
     no row is wider than the top of the file); otherwise Python's csv module does, tracking
-    the line each record starts on.
+    the line each record starts on. Empty columns at the right are dropped; a table with
+    more than `max_columns` columns holding a header or data is refused (`too_many_columns`).
     """
     head = _head_records(text, delimiter)
     index = find_header_row([record for _, _, record in head])
@@ -167,9 +220,11 @@ def read_csv_table(text: str, delimiter: str) -> CsvTable | None:
         return None
     header_line, header_end_line, header = head[index]
     width = max(len(record) for _, _, record in head[index:])
-    grid = _polars_body(text, delimiter, header_end_line, width)
+    grid = _polars_body(text, delimiter, header_end_line, width) if width <= max_columns else None
     if grid is None:
-        grid = _python_body(text, delimiter, header_end_line)
+        grid = _python_body(text, delimiter, header_end_line, header, max_columns)
+    if len(header) > max_columns:  # the empty columns at the right were dropped from the grid
+        header = header[: grid_width(grid)]
     return CsvTable([cell.strip() for cell in header], header_line, grid)
 
 
@@ -208,7 +263,9 @@ def _polars_body(
     return trim_cells(grid)
 
 
-def _python_body(text: str, delimiter: str, header_end_line: int) -> pl.DataFrame:
+def _python_body(
+    text: str, delimiter: str, header_end_line: int, header: list[str], max_columns: int
+) -> pl.DataFrame:
     csv.field_size_limit(1 << 24)
     reader = _reader(text, delimiter)
     records: list[list[str]] = []
@@ -223,10 +280,30 @@ def _python_body(text: str, delimiter: str, header_end_line: int) -> pl.DataFram
     except csv.Error as exc:
         raise ExportReadError(ErrorCode.CORRUPT_CSV, f"baris {previous_line + 1}: {exc}") from exc
     width = max(map(len, records), default=0)
+    if width > max_columns:
+        width = used_width([header, *records])
+        if width > max_columns:
+            raise ExportReadError(
+                ErrorCode.TOO_MANY_COLUMNS,
+                f"{angka(width)} kolom berisi judul atau data, batas {angka(max_columns)} kolom",
+            )
+        records = [r[:width] for r in records]
     if records and min(map(len, records)) < width:
         records = [r if len(r) == width else r + [""] * (width - len(r)) for r in records]
     columns = list(zip(*records, strict=True)) if records else []
     return cell_grid(columns, starts)
+
+
+def used_width(rows: Sequence[Sequence[object]]) -> int:
+    """Columns up to the last one holding any non-blank cell, over all `rows`."""
+    width = 0
+    for row in rows:
+        for position in range(len(row) - 1, width - 1, -1):
+            cell = row[position]
+            if cell is not None and (not isinstance(cell, str) or cell.strip()):
+                width = position + 1
+                break
+    return width
 
 
 def _empty_grid(width: int) -> pl.DataFrame:

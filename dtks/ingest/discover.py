@@ -1,5 +1,10 @@
 """Finding a village's exports in its folder: what to read, what to skip, what to tell the operator.
 
+Only regular files inside the raw folder are exports. A symlink whose target lies outside
+the raw folder, a FIFO, socket or device, and a folder named like an export are `refused`
+without being opened (a FIFO would block the read forever; a link could pull in any file
+of the machine); symlinked folders are not walked.
+
 Files still being written (copied over the network, saved by Excel) must not be read half
 done: a file modified less than `min_age_seconds` ago, or whose size or mtime changes across
 `settle_seconds`, is reported as still being written and left for the next run. Both default
@@ -10,13 +15,18 @@ to 0 (for tests and one-off reads); a scheduled or sensor-triggered run should p
 from __future__ import annotations
 
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dtks.ingest.errors import ErrorCode
+from dtks.ingest.file_checks import file_kind
 from dtks.region import slugify
 
-SUPPORTED_SUFFIXES = frozenset({".csv", ".xlsx"})
+# Read by content: .xlsx/.xlsm/.csv are read; .xls/.xlsb/.ods are refused with a reason in
+# `source_files` (an ".xls" that is really a CSV or an XLSX is read, with a warning).
+SUPPORTED_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 ARCHIVE_FOLDER = "arsip"
 RECOMMENDED_MIN_AGE_SECONDS = 10.0
 RECOMMENDED_SETTLE_SECONDS = 1.0
@@ -25,10 +35,14 @@ _SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
 
 @dataclass(frozen=True)
 class FoundFile:
-    """A file seen in a village folder that is not read, with the reason (Bahasa Indonesia)."""
+    """A file seen in a village folder that is not read, with the reason (Bahasa Indonesia).
+
+    `code` is set for files refused as unsafe or unreadable (see `refused_export`).
+    """
 
     path: Path
     reason: str
+    code: ErrorCode | None = None
 
 
 @dataclass
@@ -42,6 +56,8 @@ class VillageFolder:
     unsupported: list[FoundFile] = field(default_factory=list)
     still_writing: list[FoundFile] = field(default_factory=list)  # retry on the next run
     ignored: list[FoundFile] = field(default_factory=list)  # arsip/, lock files, hidden files
+    # named like an export but unsafe or not a file: symlink out of raw, FIFO, folder; has `code`
+    refused: list[FoundFile] = field(default_factory=list)
 
 
 def find_village_folder(raw_dir: Path, village_slug: str) -> Path | None:
@@ -71,7 +87,7 @@ def survey_village_folder(
     if folder is None:
         return result
     candidates: list[Path] = []
-    for path in _walk_files(folder, result):
+    for path in _walk_files(folder, raw_dir, result):
         suffix = path.suffix.lower()
         if suffix in SUPPORTED_SUFFIXES:
             candidates.append(path)
@@ -81,6 +97,7 @@ def survey_village_folder(
     result.exports = sorted(ready, key=lambda p: p.relative_to(raw_dir).as_posix())
     result.still_writing = writing
     result.unsupported.sort(key=lambda f: f.path.as_posix())
+    result.refused.sort(key=lambda f: f.path.as_posix())
     return result
 
 
@@ -97,16 +114,31 @@ def discover_exports(
     ).exports
 
 
-def _walk_files(folder: Path, result: VillageFolder) -> list[Path]:
+def _walk_files(folder: Path, raw_dir: Path, result: VillageFolder) -> list[Path]:
+    """Regular files under `folder` (symlinks to regular files inside `raw_dir` included)."""
     files: list[Path] = []
-    for root, dirs, names in os.walk(folder):
+    for root, dirs, names in os.walk(folder):  # never follows symlinked folders
         root_path = Path(root)
         for name in list(dirs):
+            path = root_path / name
             if name.lower() == ARCHIVE_FOLDER:
-                result.ignored.append(FoundFile(root_path / name, "folder arsip (versi lama)"))
+                result.ignored.append(FoundFile(path, "folder arsip (versi lama)"))
                 dirs.remove(name)
             elif name.startswith("."):
-                result.ignored.append(FoundFile(root_path / name, "folder tersembunyi"))
+                result.ignored.append(FoundFile(path, "folder tersembunyi"))
+                dirs.remove(name)
+            elif path.is_symlink():
+                result.ignored.append(
+                    FoundFile(path, "tautan (symlink) ke folder lain: tidak diikuti")
+                )
+            elif Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                result.refused.append(
+                    FoundFile(
+                        path,
+                        "folder bernama seperti file ekspor; isinya tidak dibaca",
+                        ErrorCode.NOT_A_REGULAR_FILE,
+                    )
+                )
                 dirs.remove(name)
         dirs.sort()
         for name in sorted(names):
@@ -118,13 +150,32 @@ def _walk_files(folder: Path, result: VillageFolder) -> list[Path]:
             elif name.lower() in _SYSTEM_FILES:
                 result.ignored.append(FoundFile(path, "file sistem Windows"))
             else:
-                files.append(path)
+                refusal = _refusal(path, raw_dir)
+                if refusal is None:
+                    files.append(path)
+                else:
+                    result.refused.append(refusal)
     return files
 
 
+def _refusal(path: Path, raw_dir: Path) -> FoundFile | None:
+    """Why `path` must not be opened, or None for a regular file inside the raw folder."""
+    try:
+        real = path.resolve()
+        info = path.stat()  # follows a symlink to its target
+    except RuntimeError:
+        return FoundFile(path, "tautan berputar", ErrorCode.FILE_UNREADABLE)
+    except OSError as exc:
+        reason = "tautan rusak (tujuannya tidak ada)" if path.is_symlink() else exc.strerror
+        return FoundFile(path, reason or "tidak bisa dibuka", ErrorCode.FILE_UNREADABLE)
+    if not real.is_relative_to(raw_dir.resolve()):
+        return FoundFile(path, f"menunjuk ke {real}", ErrorCode.OUTSIDE_RAW_FOLDER)
+    if not stat.S_ISREG(info.st_mode):
+        return FoundFile(path, file_kind(info.st_mode), ErrorCode.NOT_A_REGULAR_FILE)
+    return None
+
+
 def _unsupported_reason(suffix: str) -> str:
-    if suffix == ".xls":
-        return "format Excel lama (.xls): buka di Excel lalu Simpan Sebagai .xlsx"
     if suffix in {".zip", ".rar", ".7z"}:
         return "file arsip terkompresi: ekstrak dulu, simpan file .xlsx/.csv di folder desa"
     if suffix in {".crdownload", ".part", ".tmp"}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,18 +15,33 @@ from dtks.ingest.csv_reader import (
     read_csv_table,
     sniff_delimiter,
 )
-from dtks.ingest.errors import ErrorCode, ExportReadError, error_message
+from dtks.ingest.errors import (
+    ErrorCode,
+    ExportReadError,
+    WarningCode,
+    angka,
+    display_text,
+    error_message,
+    ukuran,
+)
 from dtks.ingest.file_checks import (
+    CFB_MAGIC,
+    READ_CHUNK_BYTES,
+    FileFormat,
     ReadLimits,
     check_file_size,
     check_xlsx_container,
+    classify_compound_file,
+    open_regular_file,
     sniff_format,
 )
-from dtks.ingest.header import csv_column_number, plan_columns
+from dtks.ingest.header import csv_column_number, excel_column_letter, plan_columns
 from dtks.ingest.model import ExportRead, ParsedSheet, SheetRead, SkippedSheet
 from dtks.ingest.raw_rows import (
     build_raw_rows,
+    cut_long_cells,
     empty_raw_rows,
+    formula_like_cells,
     grid_width,
     positions_with_data,
 )
@@ -33,6 +49,7 @@ from dtks.ingest.row_kinds import ROW_KINDS
 from dtks.ingest.xlsx_reader import read_xlsx
 
 _MAX_LISTED_LINES = 10
+_MAX_LISTED_CELLS = 3
 
 
 def read_export(path: Path, raw_dir: Path, limits: ReadLimits | None = None) -> ExportRead:
@@ -40,22 +57,23 @@ def read_export(path: Path, raw_dir: Path, limits: ReadLimits | None = None) -> 
 
     Never raises for a bad file: a file that cannot be read comes back with status "error", an
     `error_code` (see `dtks.ingest.errors.ErrorCode`) and an `error_message` in Bahasa Indonesia.
+    The file is opened only when its real location is inside `raw_dir` and it is a regular
+    file; it is read once, in chunks, and what is parsed is exactly what was hashed.
 
     >>> read = read_export(Path("data/raw/kapong/dtks.xlsx"), Path("data/raw"))  # doctest: +SKIP
     >>> read.status, read.rows_read == read.rows.height
     ('ok', True)
     """
     limits = limits or ReadLimits()
-    source_file = _relative_posix(path, raw_dir)
     result = ExportRead(
-        source_file=source_file,
+        source_file=relative_source_file(path, raw_dir),
         file_hash=None,
         size_bytes=0,
         modified_at=None,
         file_format=None,
     )
     try:
-        _read_into(result, path, limits)
+        _read_into(result, path, raw_dir, limits)
     except ExportReadError as exc:
         _mark_error(result, exc.code, exc.detail)
     except Exception as exc:  # a bad file must never stop the other files
@@ -63,58 +81,158 @@ def read_export(path: Path, raw_dir: Path, limits: ReadLimits | None = None) -> 
     return result
 
 
-def _read_into(result: ExportRead, path: Path, limits: ReadLimits) -> None:
+def refused_export(path: Path, raw_dir: Path, code: ErrorCode, detail: str = "") -> ExportRead:
+    """The record of a file refused without opening it (see `survey_village_folder().refused`)."""
+    result = ExportRead(
+        source_file=relative_source_file(path, raw_dir),
+        file_hash=None,
+        size_bytes=0,
+        modified_at=None,
+        file_format=None,
+    )
+    _mark_error(result, code, detail)
+    return result
+
+
+def _read_into(result: ExportRead, path: Path, raw_dir: Path, limits: ReadLimits) -> None:
+    descriptor, info = open_regular_file(path, raw_dir)
     try:
-        stat = path.stat()
-        result.size_bytes = stat.st_size
-        result.modified_at = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
-        check_file_size(stat.st_size, limits)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ExportReadError(
-            ErrorCode.FILE_UNREADABLE, exc.strerror or type(exc).__name__
-        ) from exc
-    result.size_bytes = len(data)
-    result.file_hash = hashlib.sha256(data).hexdigest()
+        result.size_bytes = info.st_size
+        result.modified_at = datetime.fromtimestamp(info.st_mtime, tz=UTC)
+        check_file_size(info.st_size, limits)
+        file_format, data = _read_once(result, descriptor, info, path.suffix.lower(), limits)
+    finally:
+        os.close(descriptor)
     if not data.strip():
         raise ExportReadError(ErrorCode.FILE_EMPTY)
-    file_format = sniff_format(data, path.suffix.lower())
-    result.file_format = file_format
-    if file_format != path.suffix.lower().lstrip("."):
-        result.warnings.append(
-            f"File {result.source_file} bernama .{path.suffix.lower().lstrip('.')} tetapi isinya "
-            f"{file_format.upper()}; dibaca sebagai {file_format.upper()}. Sebaiknya beri nama yang sesuai."
+    suffix = path.suffix.lower().lstrip(".")
+    if file_format != suffix and not (file_format == "xlsx" and suffix == "xlsm"):
+        result.warn(
+            WarningCode.RENAMED_FORMAT,
+            f"File {display_text(result.source_file)} bernama .{display_text(suffix)} tetapi "
+            f"isinya {file_format.upper()}; dibaca sebagai {file_format.upper()}. Ganti nama "
+            f"filenya menjadi .{file_format} agar tidak keliru dibuka.",
         )
     if file_format == "xlsx":
-        check_xlsx_container(data, limits)
-        parsed, skipped = read_xlsx(data)
+        workbook = check_xlsx_container(data, limits)
+        if workbook.has_macros:
+            result.warn(
+                WarningCode.MACRO_WORKBOOK,
+                f"File {display_text(result.source_file)} berisi makro (VBA); makronya tidak "
+                "dijalankan, hanya isi selnya yang dibaca. Sebaiknya simpan sebagai .xlsx biasa.",
+            )
+        parsed, skipped = read_xlsx(data, limits.max_columns)
     else:
-        parsed, skipped = _read_csv(result, data)
+        parsed, skipped = _read_csv(result, data, limits)
+    del data
     result.skipped_sheets = skipped
     if not parsed:
         checked = ", ".join(f"'{s.name}'" for s in skipped) or "tidak ada sheet"
         raise ExportReadError(ErrorCode.NO_HEADER, f"sheet diperiksa: {checked}")
-    _collect_rows(result, parsed)
+    _collect_rows(result, parsed, limits)
     if result.rows.height == 0:
         raise ExportReadError(
             ErrorCode.NO_ROWS, ", ".join(f"sheet '{s.name}'" if s.name else "CSV" for s in parsed)
         )
 
 
-def _read_csv(result: ExportRead, data: bytes) -> tuple[list[ParsedSheet], list[SkippedSheet]]:
+def _read_once(
+    result: ExportRead, descriptor: int, info: os.stat_result, suffix: str, limits: ReadLimits
+) -> tuple[FileFormat, bytes]:
+    """The file's bytes and format, hashing as it streams in; nothing is read past `st_size`.
+
+    A CSV line longer than `limits.max_line_bytes` stops the collecting (the rest is only
+    hashed), so memory stays bounded; a file whose size or time changes meanwhile is refused.
+    """
+    digest = hashlib.sha256()
+    parts: list[bytes] = []
+    file_format: FileFormat | None = None
+    compound = False
+    line_bytes, line_number, too_long_at = 0, 1, 0
+    remaining = info.st_size
+    while remaining > 0:
+        chunk = os.read(descriptor, min(READ_CHUNK_BYTES, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+        digest.update(chunk)
+        if file_format is None and not compound:
+            compound = chunk.startswith(CFB_MAGIC)  # classified once its directory is in
+            if not compound:
+                file_format = sniff_format(chunk, suffix)
+                result.file_format = file_format
+        if too_long_at:
+            continue
+        if file_format == "csv":
+            line_bytes, line_number, too_long_at = _scan_lines(
+                chunk, line_bytes, line_number, limits.max_line_bytes
+            )
+            if too_long_at:
+                parts.clear()
+                continue
+        parts.append(chunk)
+    after = os.fstat(descriptor)
+    if remaining or (after.st_size, after.st_mtime_ns) != (info.st_size, info.st_mtime_ns):
+        raise ExportReadError(
+            ErrorCode.FILE_CHANGING,
+            f"ukuran {angka(info.st_size)} byte saat dibuka, {angka(after.st_size)} byte setelah dibaca",
+        )
+    result.file_hash = digest.hexdigest()
+    if compound:
+        raise ExportReadError(*classify_compound_file(b"".join(parts)))
+    if too_long_at:
+        raise ExportReadError(
+            ErrorCode.LINE_TOO_LONG,
+            f"baris {too_long_at} lebih panjang dari {ukuran(limits.max_line_bytes)}",
+        )
+    return file_format or "csv", b"".join(parts)
+
+
+def _scan_lines(
+    chunk: bytes, line_bytes: int, line_number: int, max_line_bytes: int
+) -> tuple[int, int, int]:
+    """Carry the length of the current line over `chunk`.
+
+    Returns the new (current line length, current line number, line number over the limit or 0).
+    """
+    pieces = chunk.split(b"\n")
+    if line_bytes + len(pieces[0]) <= max_line_bytes and (
+        len(pieces) == 1 or max(map(len, pieces[1:])) <= max_line_bytes
+    ):
+        current = line_bytes + len(pieces[0]) if len(pieces) == 1 else len(pieces[-1])
+        return current, line_number + len(pieces) - 1, 0
+    for offset, piece in enumerate(pieces):
+        line_bytes = (line_bytes if offset == 0 else 0) + len(piece)
+        if line_bytes > max_line_bytes:
+            return line_bytes, line_number + offset, line_number + offset
+    raise AssertionError("a piece over the limit was found above")
+
+
+def _read_csv(
+    result: ExportRead, data: bytes, limits: ReadLimits
+) -> tuple[list[ParsedSheet], list[SkippedSheet]]:
     decoded = decode_csv_bytes(data)
+    if not decoded.text.strip(" \t\r\n\ufeff"):
+        raise ExportReadError(ErrorCode.FILE_EMPTY)
     result.encoding = decoded.encoding
+    where = f"File {display_text(result.source_file)}"
     if decoded.fallback_lines:
-        shown = ", ".join(map(str, decoded.fallback_lines[:_MAX_LISTED_LINES]))
-        more = " dan lainnya" if len(decoded.fallback_lines) > _MAX_LISTED_LINES else ""
-        result.warnings.append(
-            f"File {result.source_file} mencampur dua pengodean huruf: baris {shown}{more} "
+        result.warn(
+            WarningCode.MIXED_ENCODING,
+            f"{where} mencampur dua pengodean huruf: baris {_lines(decoded.fallback_lines)} "
             "dibaca sebagai Windows-1252, sisanya UTF-8. Periksa ejaan nama pada baris itu; "
-            "simpan ulang sebagai 'CSV UTF-8'."
+            "simpan ulang sebagai 'CSV UTF-8'.",
+        )
+    if decoded.nul_lines:
+        result.warn(
+            WarningCode.NUL_REMOVED,
+            f"{where}: karakter kosong (NUL) dibuang dari baris {_lines(decoded.nul_lines)}. "
+            "Periksa isi baris itu; bila file hasil salinan, salin ulang dari komputer operator.",
         )
     delimiter = sniff_delimiter(decoded.text)
     result.delimiter = delimiter
-    table = read_csv_table(decoded.text, delimiter)
+    table = read_csv_table(decoded.text, delimiter, limits.max_columns)
+    del decoded
     if table is None:
         reason = (
             "tidak ada baris judul kolom dengan NIK atau NAMA dalam 30 baris pertama "
@@ -128,10 +246,16 @@ def _read_csv(result: ExportRead, data: bytes) -> tuple[list[ParsedSheet], list[
     return [ParsedSheet("", table.header_line, plan, table.grid)], []
 
 
-def _collect_rows(result: ExportRead, parsed: list[ParsedSheet]) -> None:
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:_MAX_LISTED_LINES]))
+    return shown + (" dan lainnya" if len(numbers) > _MAX_LISTED_LINES else "")
+
+
+def _collect_rows(result: ExportRead, parsed: list[ParsedSheet], limits: ReadLimits) -> None:
     frames: list[pl.DataFrame] = []
     for sheet in parsed:
-        rows, rows_read = build_raw_rows(sheet.grid, sheet.plan, result.source_file, sheet.name)
+        grid, cut = cut_long_cells(sheet.grid, limits.max_cell_chars)
+        rows, rows_read = build_raw_rows(grid, sheet.plan, result.source_file, sheet.name)
         if rows_read != rows.height:  # counted before classification: must agree with the frame
             raise AssertionError(
                 f"sheet '{sheet.name}': {rows_read} baris terbaca, {rows.height} baris dihasilkan"
@@ -151,23 +275,58 @@ def _collect_rows(result: ExportRead, parsed: list[ParsedSheet]) -> None:
                 hidden=sheet.hidden,
             )
         )
-        _warn_about_sheet(result, sheet)
+        _warn_about_sheet(result, sheet, cut, formula_like_cells(grid), limits)
         frames.append(rows)
     result.rows = pl.concat(frames, how="vertical") if frames else empty_raw_rows()
 
 
-def _warn_about_sheet(result: ExportRead, sheet: ParsedSheet) -> None:
-    where = f"File {result.source_file}" + (f", sheet '{sheet.name}'" if sheet.name else "")
+def _warn_about_sheet(
+    result: ExportRead,
+    sheet: ParsedSheet,
+    cut: list[tuple[int, int]],
+    formula_like: list[tuple[int, int]],
+    limits: ReadLimits,
+) -> None:
+    where = f"File {display_text(result.source_file)}" + (
+        f", sheet '{display_text(sheet.name)}'" if sheet.name else ""
+    )
+    is_csv = result.file_format == "csv"
     if sheet.plan.duplicate_headers:
-        names = ", ".join(sheet.plan.duplicate_headers)
-        result.warnings.append(
+        names = display_text(", ".join(sheet.plan.duplicate_headers))
+        result.warn(
+            WarningCode.DUPLICATE_HEADERS,
             f"{where}: kolom berulang ({names}) di baris {sheet.header_row}; yang pertama dipakai, "
-            "sisanya disimpan sebagai kolom tambahan. Hapus kolom ganda bila tidak perlu."
+            "sisanya disimpan sebagai kolom tambahan. Hapus kolom ganda bila tidak perlu.",
         )
     if sheet.hidden:
-        result.warnings.append(
-            f"{where} tersembunyi tetapi ikut dibaca. Bila isinya data lama, hapus sheet itu."
+        result.warn(
+            WarningCode.HIDDEN_SHEET,
+            f"{where} tersembunyi tetapi ikut dibaca. Bila isinya data lama, hapus sheet itu.",
         )
+    if cut:
+        result.warn(
+            WarningCode.CELL_TRUNCATED,
+            f"{where}: {angka(len(cut))} sel lebih panjang dari {angka(limits.max_cell_chars)} karakter "
+            f"(batas Excel) dan dipotong, di {_cells(sheet, cut, is_csv)}. Periksa isi sel itu.",
+        )
+    if formula_like:
+        result.warn(
+            WarningCode.FORMULA_LIKE_TEXT,
+            f"{where}: {angka(len(formula_like))} sel diawali = + - atau @ seperti rumus Excel, di "
+            f"{_cells(sheet, formula_like, is_csv)}. Isinya disimpan sebagai teks apa adanya dan tidak "
+            "dihitung; bila bukan data yang benar, perbaiki sel itu.",
+        )
+
+
+def _cells(sheet: ParsedSheet, cells: list[tuple[int, int]], is_csv: bool) -> str:
+    """'baris 5 kolom NAMA (C), baris 9 kolom ALAMAT (F) dan lainnya' for the first few cells."""
+    label = csv_column_number if is_csv else excel_column_letter
+    shown = []
+    for row, position in cells[:_MAX_LISTED_CELLS]:
+        header = sheet.plan.headers[position] if position < len(sheet.plan.headers) else ""
+        column = f"{display_text(header)} ({label(position)})" if header else label(position)
+        shown.append(f"baris {row} kolom {column}")
+    return ", ".join(shown) + (" dan lainnya" if len(cells) > _MAX_LISTED_CELLS else "")
 
 
 def _mark_error(result: ExportRead, code: ErrorCode, detail: str) -> None:
@@ -178,8 +337,11 @@ def _mark_error(result: ExportRead, code: ErrorCode, detail: str) -> None:
     result.rows = empty_raw_rows()
 
 
-def _relative_posix(path: Path, raw_dir: Path) -> str:
+def relative_source_file(path: Path, raw_dir: Path) -> str:
+    """`path` relative to the raw folder, posix, without following symlinks (lineage is where
+    the file was found, not where a link points)."""
+    absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(raw_dir))
     try:
-        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
+        return absolute.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()

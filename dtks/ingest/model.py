@@ -52,7 +52,13 @@ class ExportRead:
     sheets: list[SheetRead] = field(default_factory=list)
     skipped_sheets: list[SkippedSheet] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # Bahasa Indonesia, non-fatal
+    warning_codes: list[str] = field(default_factory=list)  # one `WarningCode` per warning
     rows: pl.DataFrame = field(default_factory=empty_raw_rows)
+
+    def warn(self, code: str, message: str) -> None:
+        """Record a non-fatal remark about the file: its code and the message for the operator."""
+        self.warning_codes.append(str(code))
+        self.warnings.append(message)
 
     @property
     def rows_read(self) -> int:

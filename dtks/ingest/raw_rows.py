@@ -140,3 +140,42 @@ def _extras_json(extras: dict[int, str]) -> pl.Expr:
     ]
     body = pl.concat_str(pairs, separator=",", ignore_nulls=True)
     return pl.when(body != "").then(pl.lit("{") + body + pl.lit("}"))
+
+
+FORMULA_LIKE_PATTERN = r"^(?:[=@]|[+\-][^\d\s.,\-+])"
+
+
+def cut_long_cells(
+    grid: pl.DataFrame, max_chars: int
+) -> tuple[pl.DataFrame, list[tuple[int, int]]]:
+    """Cells longer than `max_chars` cut to that length, and (source_row, position) of each cut cell."""
+    names = [cell_name(j) for j in range(grid_width(grid))]
+    if not names or grid.height == 0:
+        return grid, []
+    longest = grid.select(pl.col(names).str.len_chars().max()).row(0)
+    long_positions = [j for j, n in enumerate(longest) if n is not None and n > max_chars]
+    if not long_positions:
+        return grid, []
+    cut: list[tuple[int, int]] = []
+    for j in long_positions:
+        rows = grid.filter(pl.col(cell_name(j)).str.len_chars() > max_chars)["source_row"]
+        cut.extend((int(row), j) for row in rows)
+    grid = grid.with_columns(pl.col(cell_name(j)).str.slice(0, max_chars) for j in long_positions)
+    return grid, sorted(cut)
+
+
+def formula_like_cells(grid: pl.DataFrame) -> list[tuple[int, int]]:
+    """(source_row, position) of text cells that start like an Excel formula (= + - @).
+
+    They stay text: nothing here, or downstream, evaluates them.
+    """
+    names = [cell_name(j) for j in range(grid_width(grid))]
+    if not names or grid.height == 0:
+        return []
+    hits = grid.select(pl.col(names).str.contains(FORMULA_LIKE_PATTERN).fill_null(False).any())
+    found: list[tuple[int, int]] = []
+    for j, has_hit in enumerate(hits.row(0)):
+        if has_hit:
+            rows = grid.filter(pl.col(cell_name(j)).str.contains(FORMULA_LIKE_PATTERN))
+            found.extend((int(row), j) for row in rows["source_row"])
+    return sorted(found)

@@ -3,12 +3,13 @@
 Rules (applied in this order; the first that holds wins):
 
 1. `data` when the row has a NAMA with a letter and a NIK with a digit: a person, whatever else
-   it says.
+   it says, unless the NAMA is itself a totals label (JUMLAH, TOTAL, ...): nobody is called that.
 2. `repeated_header`: at least half (and at least 2) of the recognised header cells are repeated
    at their own positions (a header printed again after a page break), or the row numbers the
    columns ("1", "2", "3" or "(1)", "(2)", ... under the header cells, at least 3 filled).
-3. `totals`: the first filled cell of the row starts with JUMLAH / JML / TOTAL / SUB TOTAL /
-   GRAND TOTAL, no NIK/KK-like value, and the NAMA cell is empty or is that label.
+3. `totals`: the first filled cell of the row, or the NAMA cell, starts with JUMLAH / JML /
+   TOTAL / SUB TOTAL / GRAND TOTAL, and the NAMA cell is empty or is that label. A NIK-like
+   number does not save it (Excel's SUM over the NIK column looks like one).
 4. `note`: the first filled cell starts with CATATAN / KETERANGAN: / KET: / NB / SUMBER / "*)",
    at most 3 filled cells, no NIK/KK-like value.
 5. `signature`: at most 2 filled cells, no NIK/KK-like value, and either a cell looks like a
@@ -74,9 +75,10 @@ def _is_person(canonical: dict[int, str]) -> pl.Expr:
     position = {name: j for j, name in canonical.items()}
     if "nama" not in position or "nik" not in position:
         return pl.lit(False)
-    nik = _cell(position["nik"])
-    has_name = _cell(position["nama"]).str.contains(r"[^\W\d_]").fill_null(False)
-    return has_name & nik.str.contains(r"\d").fill_null(False)
+    nik, nama = _cell(position["nik"]), _cell(position["nama"])
+    has_name = nama.str.contains(r"[^\W\d_]").fill_null(False)
+    is_label = nama.str.contains(TOTALS_PATTERN).fill_null(False)
+    return has_name & ~is_label & nik.str.contains(r"\d").fill_null(False)
 
 
 def classify_rows(
@@ -141,10 +143,9 @@ def _other_row_kind(
     is_repeated_header = pl.sum_horizontal(repeated) >= needed if repeated else pl.lit(False)
     is_repeated_header = is_repeated_header | _numbers_the_columns(cells, headers)
 
-    is_totals = (
-        first_cell.str.contains(TOTALS_PATTERN).fill_null(False)
-        & ~id_like
-        & (nama.is_null() | nama.str.contains(TOTALS_PATTERN).fill_null(False))
+    nama_is_label = nama.str.contains(TOTALS_PATTERN).fill_null(False)
+    is_totals = (first_cell.str.contains(TOTALS_PATTERN).fill_null(False) | nama_is_label) & (
+        nama.is_null() | nama_is_label
     )
     is_note = (
         first_cell.str.contains(NOTE_PATTERN).fill_null(False) & (pl.col("_filled") <= 3) & ~id_like

@@ -20,7 +20,8 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from dtks.ingest.errors import ErrorCode, ExportReadError
+from dtks.ingest.csv_reader import DEFAULT_MAX_COLUMNS, used_width
+from dtks.ingest.errors import ErrorCode, ExportReadError, angka
 from dtks.ingest.header import (
     excel_column_letter,
     find_header_row,
@@ -81,8 +82,14 @@ def numeric_flags(cells: Sequence[CellValue]) -> list[bool] | None:
     return [type(v) in _NUMBER_TYPES for v in cells]
 
 
-def read_xlsx(data: bytes) -> tuple[list[ParsedSheet], list[SkippedSheet]]:
-    """Every worksheet with a recognised header, and the sheets skipped with their reason."""
+def read_xlsx(
+    data: bytes, max_columns: int = DEFAULT_MAX_COLUMNS
+) -> tuple[list[ParsedSheet], list[SkippedSheet]]:
+    """Every worksheet with a recognised header, and the sheets skipped with their reason.
+
+    Chart sheets and macro sheets are skipped; formulas are never evaluated: a formula cell
+    gives the value Excel saved with it (0 or "" when the writer saved none).
+    """
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError as exc:
@@ -103,17 +110,41 @@ def read_xlsx(data: bytes) -> tuple[list[ParsedSheet], list[SkippedSheet]]:
                     ErrorCode.CORRUPT_XLSX, f"sheet '{meta.name}' tidak bisa dibaca: {exc}"
                 ) from exc
             hidden = meta.visible != SheetVisibleEnum.Visible
-            result = parse_sheet(meta.name, rows, hidden)
+            result = parse_sheet(meta.name, rows, hidden, max_columns)
             (parsed if isinstance(result, ParsedSheet) else skipped).append(result)
     return parsed, skipped
 
 
+def _without_trailing_empty_rows(rows: list[list[CellValue]]) -> list[list[CellValue]]:
+    end = len(rows)
+    while end and all(cell == "" for cell in rows[end - 1]):
+        end -= 1
+    return rows if end == len(rows) else rows[:end]
+
+
 def parse_sheet(
-    name: str, rows: list[list[CellValue]], hidden: bool = False
+    name: str,
+    rows: list[list[CellValue]],
+    hidden: bool = False,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
 ) -> ParsedSheet | SkippedSheet:
-    """Find the header of one sheet and hand over the cells below it, column by column."""
-    if not any(cell != "" for row in rows for cell in row):
+    """Find the header of one sheet and hand over the cells below it, column by column.
+
+    Empty rows at the bottom (a sheet formatted down to row 1,048,576) and empty columns at
+    the right are dropped first; more than `max_columns` used columns refuses the file.
+    """
+    rows = _without_trailing_empty_rows(rows)
+    if not rows:
         return SkippedSheet(name, "sheet kosong")
+    if max(map(len, rows)) > max_columns:
+        width = used_width(rows)
+        if width > max_columns:
+            raise ExportReadError(
+                ErrorCode.TOO_MANY_COLUMNS,
+                f"sheet '{name}' memiliki {angka(width)} kolom berisi judul atau data, "
+                f"batas {angka(max_columns)} kolom",
+            )
+        rows = [row[:width] for row in rows]
     header_index = find_header_row([cell_text(v).strip() for v in row] for row in rows)
     if header_index is None:
         return SkippedSheet(

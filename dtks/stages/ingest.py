@@ -7,7 +7,6 @@ keep whatever the store had of them until they settle.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +15,9 @@ import polars as pl
 
 from dtks.ingest import (
     ExportRead,
+    file_sha256,
     read_export,
+    refused_export,
     source_files_frame,
     source_sheets_frame,
     survey_village_folder,
@@ -45,14 +46,6 @@ class VillageIngest:
         return len(self.files_new) + len(self.files_changed) + len(self.files_unchanged)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def ingest_village(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -69,10 +62,16 @@ def ingest_village(
     result.files_still_writing = [_relative(f.path, raw_dir) for f in folder.still_writing]
     known = _known_hashes(con, village)
     present = set(result.files_still_writing)
+    for found in folder.refused:  # links out of the raw folder, FIFOs, folders named .xlsx
+        export = refused_export(found.path, raw_dir, found.code, found.reason)
+        present.add(export.source_file)
+        _store_export(con, village, export)
+        result.files_failed[export.source_file] = export.error_message or export.error_code or ""
     for path in folder.exports:
         source_file = _relative(path, raw_dir)
         present.add(source_file)
-        if known.get(source_file) == file_sha256(path):
+        file_hash = file_sha256(path, raw_dir)
+        if file_hash is not None and known.get(source_file) == file_hash:
             result.files_unchanged.append(source_file)
             continue
         (result.files_changed if source_file in known else result.files_new).append(source_file)

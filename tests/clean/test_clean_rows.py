@@ -77,6 +77,7 @@ DEFECT_ROWS: list[dict] = [
     {"nama": "MOH. ALI"},
     {"nama": "H. ABDUL KARIM"},
     {"nama": "AHMAD 2"},
+    {"nama": "محمد علي"},
     {"nama_ibu_kandung": None},
     {"desa": "Bangsereh"},
     {"desa": "Kota Baru"},

@@ -54,13 +54,23 @@ def test_arsip_folders_lock_files_and_hidden_files_are_skipped(tmp_path: Path) -
 
 def test_other_files_are_reported_as_unsupported(tmp_path: Path) -> None:
     village = tmp_path / "kapong"
-    for name in ("dtks.xlsx", "dtks_lama.xls", "berita_acara.pdf", "kiriman.zip", "data.txt"):
+    for name in ("dtks.xlsx", "berita_acara.pdf", "kiriman.zip", "data.txt"):
         _touch(village / name)
     folder = survey_village_folder(tmp_path, "kapong")
     assert [p.name for p in folder.exports] == ["dtks.xlsx"]
     reasons = {f.path.name: f.reason for f in folder.unsupported}
-    assert set(reasons) == {"dtks_lama.xls", "berita_acara.pdf", "kiriman.zip", "data.txt"}
-    assert ".xlsx" in reasons["dtks_lama.xls"]
+    assert set(reasons) == {"berita_acara.pdf", "kiriman.zip", "data.txt"}
+    assert "ekstrak" in reasons["kiriman.zip"]
+
+
+def test_spreadsheet_files_of_other_formats_are_read_so_their_refusal_is_recorded(
+    tmp_path: Path,
+) -> None:
+    village = tmp_path / "kapong"
+    names = ["a.xls", "b.xlsm", "c.xlsb", "d.ods", "e.CSV"]
+    for name in names:
+        _touch(village / name)
+    assert [p.name for p in discover_exports(tmp_path, "kapong")] == names
 
 
 def test_a_missing_village_folder_gives_no_exports(tmp_path: Path) -> None:
