@@ -1,0 +1,106 @@
+"""Reports: a fix list for every village operator and the camat's summary, after publishing."""
+
+import time
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from assets.checks import DATA_DOCS_DIR
+from assets.metadata import markdown_table
+from assets.publish import kecamatan_dataset
+from dtks.accounting import row_accounting
+from dtks.quality import ISSUE_HISTORY_TABLE, validation_issues
+from dtks.reports import write_reports
+from dtks.store import read_table
+from pipelines.resources import DtksSettings
+
+REPORTS_DIR = "reports"
+SHOWN = [
+    "village",
+    "rows_read",
+    "count_error",
+    "count_warning",
+    "count_new",
+    "count_still_open",
+    "count_fixed",
+]
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    frame = read_table(con, name)
+    return frame if frame is not None else pl.DataFrame()
+
+
+def _published_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The validation issues the publish stage kept (with status); built here if it kept none."""
+    kept = read_table(con, ISSUE_HISTORY_TABLE)
+    if kept is not None:
+        return kept
+    return validation_issues(
+        read_table(con, "clean_issues"),
+        read_table(con, "reconciled_sources"),
+        read_table(con, "reconciled_persons"),
+        read_table(con, "match_pairs"),
+    )
+
+
+def _accounting(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    files, sources, rejected = (
+        _table(con, "source_files"),
+        _table(con, "reconciled_sources"),
+        _table(con, "clean_rejected"),
+    )
+    if files.is_empty():
+        return pl.DataFrame(schema={"village": pl.String, "rows_read": pl.Int64})
+    village = pl.DataFrame(schema={"village": pl.String})
+    return row_accounting(
+        files,
+        sources.select("village") if sources.width else village,
+        rejected.select("village") if rejected.width else village,
+    )
+
+
+@dg.asset(
+    deps=[kecamatan_dataset],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="publish",
+    kinds={"excel"},
+    owners=["team:data-office"],
+    description=(
+        "Writes reports/<village>.xlsx for every village (what its operator must fix in "
+        "SIKS-NG: a summary with new / still open / fixed counts and a chart, one sheet per "
+        "kind of problem, duplicates naming the other village) and reports/"
+        "ringkasan-kecamatan.xlsx for the camat, in DTKS_CURATED_DIR. NIK and KK masked."
+    ),
+)
+def village_fix_lists(
+    context: dg.AssetExecutionContext, settings: DtksSettings
+) -> dg.MaterializeResult:
+    started = time.monotonic()
+    with settings.work_store().session() as con:
+        issues = _published_issues(con)
+        accounting = _accounting(con)
+    written = write_reports(
+        settings.curated_path / REPORTS_DIR,
+        settings.kecamatan(),
+        issues,
+        accounting,
+        datetime.now(UTC),
+    )
+    villages = written.villages.select(*SHOWN).to_dicts()
+    docs_index = settings.curated_path / DATA_DOCS_DIR / "index.html"
+    return dg.MaterializeResult(
+        metadata={
+            "reports_dir": dg.MetadataValue.path(str(settings.curated_path / REPORTS_DIR)),
+            "summary": dg.MetadataValue.path(str(written.summary)),
+            "fix_lists": len(written.fix_lists),
+            "open_errors": int(written.villages["count_error"].sum()),
+            "open_warnings": int(written.villages["count_warning"].sum()),
+            "fixed_since_last_run": int(written.villages["count_fixed"].sum()),
+            "villages": dg.MetadataValue.md(markdown_table(villages, SHOWN)),
+            "data_docs": dg.MetadataValue.path(str(docs_index)),
+            "duration_s": round(time.monotonic() - started, 2),
+        }
+    )
