@@ -20,7 +20,9 @@ from pipelines.resources import DtksSettings
     description=(
         "Builds kecamatan.duckdb (and kecamatan_masked.duckdb without identifiers) in "
         "DTKS_CURATED_DIR from all villages, checks that every row read is accepted or "
-        "rejected, and swaps the files in atomically; the previous files go to archive/."
+        "rejected, and swaps the files in atomically; the previous files go to archive/. "
+        "Then writes submission/ (DTKS layout per village and for the kecamatan, and the "
+        "deactivation lists) and commits the stable ids of this run."
     ),
 )
 def kecamatan_dataset(
@@ -49,7 +51,13 @@ def kecamatan_dataset(
         metadata={
             "path": dg.MetadataValue.path(str(summary.path)),
             "masked_path": dg.MetadataValue.path(str(summary.masked_path)),
+            "submission_path": dg.MetadataValue.path(
+                str(summary.submission.path if summary.submission else "")
+            ),
             "persons": summary.count_persons,
+            "households": summary.count_households,
+            "changes": dg.MetadataValue.json(summary.changes),
+            "ids_committed": summary.state_committed,
             "rows_read": int(summary.accounting["rows_read"].sum()),
             "villages": dg.MetadataValue.md(
                 markdown_table(villages, list(villages[0]) if villages else [])

@@ -16,9 +16,11 @@ from pipelines.resources import DtksSettings
     kinds={"duckdb", "polars"},
     owners=["team:data-office"],
     description=(
-        "Turns each cluster of matched rows into one person (golden record) with a "
-        "person_id that stays the same across runs, and rebuilds households (KK families). "
-        "Checked before anything is published."
+        "Turns each cluster of matched rows into one person (golden record, every value "
+        "chosen by the survivorship rules) with a person_id that stays the same across runs, "
+        "rebuilds households (KK families), lists the rows to deactivate upward and what "
+        "changed since the last publish. The new ids are committed only when the publish "
+        "succeeds."
     ),
 )
 def reconciled_persons(
@@ -26,11 +28,20 @@ def reconciled_persons(
 ) -> dg.MaterializeResult:
     started = time.monotonic()
     with settings.work_store().session() as con:
-        summary = reconcile_kecamatan(con)
+        summary = reconcile_kecamatan(con, run_id=context.run.run_id)
+    persons = summary.changes.get("person", {})
     return dg.MaterializeResult(
         metadata={
             "rows": summary.rows,
             "persons": summary.persons,
+            "households": summary.households,
+            "rows_to_deactivate": summary.deactivations,
+            "persons_new": persons.get("new", 0),
+            "persons_updated": persons.get("updated", 0),
+            "persons_merged": persons.get("merged", 0),
+            "persons_split": persons.get("split", 0),
+            "persons_removed": persons.get("removed", 0),
+            "changes": dg.MetadataValue.json(summary.changes),
             "duration_s": round(time.monotonic() - started, 2),
         }
     )

@@ -18,11 +18,14 @@ def row_accounting(
     independently of what was accepted; a gap other than 0 means rows were lost or counted
     twice.
     """
-    read = source_files.group_by("village").agg(pl.col("rows_read").sum().cast(pl.Int64))
-    accepted = person_sources.group_by("village").agg(
+    read = _or_empty(source_files, {"village": pl.String, "rows_read": pl.Int64})
+    read = read.group_by("village").agg(pl.col("rows_read").sum().cast(pl.Int64))
+    accepted = _or_empty(person_sources, {"village": pl.String}).group_by("village").agg(
         pl.len().cast(pl.Int64).alias("rows_accepted")
     )
-    rejected = rejected_rows.group_by("village").agg(pl.len().cast(pl.Int64).alias("rows_rejected"))
+    rejected = _or_empty(rejected_rows, {"village": pl.String}).group_by("village").agg(
+        pl.len().cast(pl.Int64).alias("rows_rejected")
+    )
     return (
         read.join(accepted, on="village", how="full", coalesce=True)
         .join(rejected, on="village", how="full", coalesce=True)
@@ -32,6 +35,11 @@ def row_accounting(
         )
         .sort("village")
     )
+
+
+def _or_empty(frame: pl.DataFrame, schema: dict[str, type[pl.DataType]]) -> pl.DataFrame:
+    """`frame`, or an empty frame of `schema` when the store had no such table yet."""
+    return frame if set(schema) <= set(frame.columns) else pl.DataFrame(schema=schema)
 
 
 def assert_rows_accounted(accounting: pl.DataFrame) -> None:

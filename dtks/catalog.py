@@ -6,6 +6,11 @@ the duckdb CLI (`SELECT * FROM duckdb_columns()`), DBeaver and Python.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
+from dtks.quality.validation import VALIDATION_ISSUE_COLUMN_COMMENTS
+
 LINEAGE_COMMENTS = {
     "village": "Slug of the village folder the row came from (also the Dagster partition key)",
     "source_file": "Export file, relative to the raw folder",
@@ -73,67 +78,208 @@ MATCH_COMPARISONS = (
     "alamat",
 )
 
+PROVENANCE_COMMENTS = {
+    "primary_source_row_key": (
+        "The person's primary row (the record kept upward), which gave iddtks, village and "
+        "address: source_file|source_sheet|source_row, as in person_sources.source_row_key"
+    ),
+    "nik_source_row_key": "Source row the NIK (and its flags) came from",
+    "nama_source_row_key": "Source row the name came from",
+    "tanggal_lahir_source_row_key": "Source row the birth date came from",
+    "jenis_kelamin_source_row_key": "Source row the sex came from",
+    "tempat_lahir_source_row_key": "Source row the birth place came from",
+    "nama_ibu_kandung_source_row_key": "Source row the mother's name came from",
+    "no_kk_source_row_key": "Source row the KK number and relationship came from",
+    "status_kawin_source_row_key": "Source row the marital status came from",
+    "pekerjaan_source_row_key": "Source row the occupation came from",
+    "program_source_row_key": "Source row the program flags (PKH, BPNT, PBI-JK, BST) came from",
+}
+
+PERSON_COMMENTS = {
+    "person_id": "Stable id of the reconciled person: kept across runs, re-exports and corrections (opaque, no NIK inside)",
+    "household_id": "Stable id of the person's household (KK family); NULL when the person has no usable KK number",
+    "iddtks": "IDDTKS of the primary row (the record kept upward)",
+    **{
+        k: CLEAN_VALUE_COMMENTS[k]
+        for k in (
+            "nik",
+            "no_kk",
+            "nama",
+            "nama_gelar",
+            "tempat_lahir",
+            "tanggal_lahir",
+            "jenis_kelamin",
+            "nama_ibu_kandung",
+            "hubungan_keluarga",
+            "status_kawin",
+            "pekerjaan",
+            "padan_dukcapil",
+            "pkh",
+            "bpnt",
+            "pbi_jk",
+            "bst",
+            "desa_kode",
+            "desa_nama",
+            "alamat",
+            "dusun",
+            "rt",
+            "rw",
+            "nik_is_valid",
+            "nik_possibly_truncated",
+            "tanggal_lahir_is_placeholder",
+            "no_kk_is_valid",
+            "no_kk_possibly_truncated",
+        )
+    },
+    "village": "Slug of the village the person is listed in now (of the primary row)",
+    "tanggal_update": "Latest update date over the person's rows",
+    "count_sources": "How many source rows were merged into this person",
+    "count_villages": "In how many villages' exports the person is listed",
+    "villages": "Villages whose exports list this person, comma separated",
+    "has_valid_nik": "The chosen NIK is well-formed (16 digits, real date, serial not 0000) and not truncated",
+    "tanggal_lahir_agrees_with_nik": "The birth date equals the date embedded in the NIK",
+    "count_distinct_nik": "Distinct sound NIKs among the person's rows (more than 1: check which is right)",
+    "nik_shared_with_other_person": "Another reconciled person has the same NIK",
+    "needs_review": "A candidate pair of this person waits for a clerk's decision or an operator's confirmation",
+    "is_deceased": "A row of this person is marked MENINGGAL (deceased)",
+    "is_moved": "A row of this person is marked PINDAH (moved)",
+    "is_listed_as_duplicate": "A row of this person is marked GANDA (duplicate) by an operator",
+    "is_not_found": "A row of this person is marked TIDAK DITEMUKAN (not found)",
+    "is_active": "Not deceased and listed at least once without PINDAH: part of the submission upward",
+    **PROVENANCE_COMMENTS,
+}
+
+HOUSEHOLD_COMMENTS = {
+    "household_id": "Stable id of the household (KK family): kept across runs (opaque, no KK inside)",
+    "no_kk": "The family's KK number (completed when a member's number lost its last digit)",
+    "head_person_id": "person_id of the head (KEPALA KELUARGA); NULL when no member is the head",
+    "head_nama": "Name of the head",
+    "count_members": "Reconciled persons in this family",
+    "count_heads": "Members whose relationship is KEPALA KELUARGA",
+    "count_deceased_members": "Members listed as deceased",
+    "village": "Village slug of the head (or of the oldest member when there is no head)",
+    "desa_kode": "Kemendagri code of that village",
+    "desa_nama": "Name of that village",
+    "alamat": "Address of the head (or of the oldest member)",
+    "dusun": "Hamlet of the head (or of the oldest member)",
+    "rt": "RT of the head (or of the oldest member)",
+    "rw": "RW of the head (or of the oldest member)",
+    "count_villages": "In how many villages the members are listed",
+    "villages": "Villages of the members, comma separated",
+    "is_without_head": "No member is KEPALA KELUARGA",
+    "has_two_heads": "Two or more members are KEPALA KELUARGA",
+    "head_is_deceased": "The head is listed as deceased (the family needs a new KK)",
+    "is_spread_over_villages": "Members are listed in more than one village",
+    "is_kk_malformed": "No member's own KK number is sound (invalid or truncated by Excel)",
+    "no_kk_repaired": "A member's truncated KK number was completed from the family's sound one",
+}
+
+DEACTIVATION_COMMENTS = {
+    **LINEAGE_COMMENTS,
+    "desa_kode": "Kemendagri code of the village of the row",
+    "desa_nama": "Name of the village of the row",
+    "person_id": "The reconciled person this row belongs to",
+    "iddtks": "IDDTKS of the row to deactivate",
+    "nik": "NIK of the row to deactivate",
+    "no_kk": "KK number of the row to deactivate",
+    "nama": "Name on the row to deactivate",
+    "tanggal_lahir": "Birth date on the row to deactivate",
+    "reason_code": "GANDA (duplicate of the kept record), MENINGGAL (deceased) or PINDAH (moved)",
+    "reason": "The reason in words (Bahasa Indonesia)",
+    "iddtks_kept": "IDDTKS of the record kept for this person (duplicates and moves)",
+    "nik_kept": "NIK of the record kept",
+    "nama_kept": "Name on the record kept",
+    "village_kept": "Village of the record kept",
+    "source_file_kept": "File of the record kept",
+    "source_sheet_kept": "Sheet of the record kept",
+    "source_row_kept": "Row of the record kept",
+}
+
+CHANGE_COMMENTS = {
+    "run_id": "The run that published this change",
+    "entity": "person or household",
+    "entity_id": "person_id or household_id",
+    "change_type": "new, updated (one row per field), merged (into related_id), split (off related_id) or removed",
+    "field": "For updated: the field that changed",
+    "old_value": "For updated: the value at the previous publish (NIK, KK, mother's name masked)",
+    "new_value": "For updated: the value now (NIK, KK, mother's name masked)",
+    "related_id": "For merged: the id it was merged into; for split: the id it split off",
+    "village": "Village slug of the person or household (before removal, for removed ones)",
+}
+
+PAIR_SIDE_COMMENTS = {
+    **{
+        f"{column}_{side}": f"{text} (of the {name} row)"
+        for side, name in (("l", "left"), ("r", "right"))
+        for column, text in {**LINEAGE_COMMENTS, "iddtks": "IDDTKS"}.items()
+    },
+}
+
+MATCH_PAIR_COMMENTS = {
+    "record_key_l": "Stable key of the left row (IDDTKS, else NIK + name + birth date), hashed",
+    "record_key_r": "Stable key of the right row",
+    "blocking_rule": "The blocking rule that made this pair a candidate",
+    "match_weight": "Fellegi-Sunter match weight (log2 Bayes factor), all comparisons summed",
+    "match_probability": "Probability that both rows are the same person",
+    "decision": "merged, review or distinct",
+    "decided_by": "score, rule (a hard safety rule) or review (a clerk's decision)",
+    "hard_rule": "The safety rule that decided the pair, if any",
+    "needs_confirmation": "Merged, but an operator should confirm it (e.g. NIK one digit apart)",
+    **PAIR_SIDE_COMMENTS,
+    **{f"level_{c}": f"Level of the {c} comparison that fired" for c in MATCH_COMPARISONS},
+    **{f"weight_{c}": f"Match weight the {c} comparison added" for c in MATCH_COMPARISONS},
+}
+
 TABLE_COMMENTS = {
+    "persons": "One row per reconciled person (golden record): each value chosen by the survivorship rules, with the source row it came from",
+    "households": "One row per household (KK family) rebuilt after matching, with its head and flags",
     "person_sources": "Every accepted source row, its cleaned values and the person_id it belongs to",
     "rejected_rows": "Every source row that was read but not accepted, with the reason",
-    "persons": "One row per reconciled person",
     "validation_issues": "One row per problem found in a village's rows, with a message in Bahasa Indonesia",
     "match_pairs": "Candidate pairs of source rows with score, evidence per comparison and decision",
     "review_queue": "Pairs that need a clerk's decision (sama / beda), both records side by side",
     "village_status": "Per village: latest export, rows, open problems, missing or stale",
     "source_files": "Every export file seen in the raw folder, how it was read, and why it could not be",
-    "runs": "One row per publishing run, with the row accounting per village",
+    "deactivations": "Source rows to deactivate upward: duplicates (with the record kept), deceased, moved",
+    "change_log": "What changed in persons and households since the previous publish",
+    "runs": "One row per run that published (or failed to), with its trigger, inputs, row accounting and counts",
 }
 
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "persons": PERSON_COMMENTS,
+    "households": HOUSEHOLD_COMMENTS,
     "person_sources": {
         "person_id": "Id of the reconciled person this row belongs to (stable across runs)",
         **LINEAGE_COMMENTS,
+        "record_key": "Stable key of the row (IDDTKS, else NIK + name + birth date), hashed; survives a re-export",
+        "source_row_key": "source_file|source_sheet|source_row: what persons.*_source_row_key point at",
         **CLEAN_VALUE_COMMENTS,
     },
     "rejected_rows": {
         **LINEAGE_COMMENTS,
-        "reason_code": "Why the row is not a person: totals, signature, note, repeated_header, no_name",
+        "row_kind": "What the row looked like: data, totals, signature, note, repeated_header",
+        "reason_code": "Why the row is not a person: totals, signature, note, repeated_header, nama_missing, ...",
         "reason": "The reason in words (Bahasa Indonesia)",
-    },
-    "persons": {
-        "person_id": "Stable id of the reconciled person",
-        "count_sources": "How many source rows were merged into this person",
-        "villages": "Villages whose exports list this person",
-        **{k: v for k, v in CLEAN_VALUE_COMMENTS.items() if not k.endswith("_as_written")},
     },
     "validation_issues": {
         **LINEAGE_COMMENTS,
         "column": "The column the problem is in",
-        "code": "Issue code (see docs/data_dictionary or the fix list)",
+        "code": "Issue code (see the fix list)",
         "severity": "error (must be fixed) or warning (check it)",
         "message": "What the operator should do, in Bahasa Indonesia",
         "value_masked": "The offending value; NIK, KK and mother's name masked",
         "suggested_value": "A value the pipeline can suggest, e.g. the NIK-embedded birth date",
+        **VALIDATION_ISSUE_COLUMN_COMMENTS,
     },
-    "match_pairs": {
-        "record_key_l": "Stable key of the left row (IDDTKS, else NIK + name + birth date), hashed",
-        "record_key_r": "Stable key of the right row",
-        "blocking_rule": "The blocking rule that made this pair a candidate",
-        "match_weight": "Fellegi-Sunter match weight (log2 Bayes factor), all comparisons summed",
-        "match_probability": "Probability that both rows are the same person",
-        "decision": "merged, review or distinct",
-        "decided_by": "score, rule (a hard safety rule) or review (a clerk's decision)",
-        "hard_rule": "The safety rule that decided the pair, if any",
-        "needs_confirmation": "Merged, but an operator should confirm it (e.g. NIK one digit apart)",
-        **{
-            f"{column}_{side}": f"{text} (of the {name} row)"
-            for side, name in (("l", "left"), ("r", "right"))
-            for column, text in {**LINEAGE_COMMENTS, "iddtks": "IDDTKS"}.items()
-        },
-        **{f"level_{c}": f"Level of the {c} comparison that fired" for c in MATCH_COMPARISONS},
-        **{f"weight_{c}": f"Match weight the {c} comparison added" for c in MATCH_COMPARISONS},
-    },
+    "match_pairs": MATCH_PAIR_COMMENTS,
     "review_queue": {
-        "record_key_l": "Stable key of the left row",
-        "record_key_r": "Stable key of the right row",
-        "match_probability": "Probability that both rows are the same person",
+        **MATCH_PAIR_COMMENTS,
         "decision": "review (needs a clerk) or merged with needs_confirmation",
+        **{
+            f"{column}_{side}": f"{CLEAN_VALUE_COMMENTS[column]} (of the {name} row)"
+            for side, name in (("l", "left"), ("r", "right"))
+            for column in ("nama", "tanggal_lahir", "nik", "nama_ibu_kandung")
+        },
     },
     "village_status": {
         "village": "Village slug",
@@ -141,6 +287,7 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "desa_nama": "Official village name",
         "count_files": "Export files present in the village folder",
         "count_files_failed": "Files that could not be read",
+        "latest_export_file": "The newest readable export file",
         "latest_export_at": "When the newest export file was last modified (UTC)",
         "rows_read": "Rows read from the files",
         "rows_accepted": "Rows accepted as persons' source rows",
@@ -156,24 +303,250 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "file_hash": "SHA-256 of the file's bytes",
         "size_bytes": "File size",
         "modified_at": "File modification time (UTC)",
+        "file_format": "csv or xlsx",
         "status": "ok, or error when the file could not be used",
         "error_code": "Why the file could not be used",
         "error_message": "The reason in words, with what to do (Bahasa Indonesia)",
+        "encoding": "Text encoding of a CSV file (utf-8, cp1252, ...)",
+        "delimiter": "Field delimiter of a CSV file",
         "rows_read": "Rows read from the file (non-empty rows below a recognised header)",
-        "sheets_read": "Sheets read, with header row and rows read (JSON)",
-        "sheets_skipped": "Sheets without a recognised header, with the reason (JSON)",
+        "sheets_read": "Sheets with a recognised header that were read",
+        "skipped_sheets": "Sheets without a recognised header, with the reason (JSON)",
+        "warnings": "Non-fatal remarks about the file, in Bahasa Indonesia (JSON)",
     },
+    "deactivations": DEACTIVATION_COMMENTS,
+    "change_log": CHANGE_COMMENTS,
     "runs": {
         "run_id": "Dagster run id (or the id of a run outside Dagster)",
         "started_at": "When the run started (UTC)",
-        "published_at": "When the file was published (UTC)",
+        "published_at": "When the file was published (UTC); NULL when the run did not publish",
         "trigger": "manual, schedule or sensor",
-        "outcome": "published",
+        "outcome": "published, or failed / blocked and why",
         "rows_read": "Rows read over all villages",
         "rows_accepted": "Rows accepted over all villages",
         "rows_rejected": "Rows rejected over all villages",
         "count_persons": "Reconciled persons",
+        "count_households": "Households (KK families)",
+        "count_persons_new": "Persons new since the previous publish",
+        "count_persons_updated": "Persons with at least one changed field",
+        "count_persons_merged": "Person ids merged into another one",
+        "count_persons_split": "Persons split off another one",
+        "count_persons_removed": "Persons no longer listed",
+        "count_households_new": "Households new since the previous publish",
+        "count_households_removed": "Households no longer listed",
+        "count_pairs_to_review": "Candidate pairs waiting for a clerk or an operator's confirmation",
+        "count_deactivations": "Source rows to deactivate upward",
+        "count_errors": "Validation problems of severity error",
+        "count_warnings": "Validation problems of severity warning",
+        "count_villages_missing": "Villages without a readable export",
         "accounting": "Per village: rows read, accepted, rejected (JSON)",
-        "input_files": "Every input file with its SHA-256 (JSON)",
+        "input_files": "Every input file with its village, SHA-256, status and rows read (JSON)",
     },
 }
+
+
+# Columns named by pattern (the matcher may add comparisons): regex -> comment template.
+PATTERN_COMMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "match_pairs": (
+        (r"level_(\w+)", "Level of the {0} comparison that fired"),
+        (r"weight_(\w+)", "Match weight the {0} comparison added"),
+    ),
+}
+PATTERN_COMMENTS["review_queue"] = PATTERN_COMMENTS["match_pairs"]
+
+
+def column_comments(table: str, columns: list[str]) -> dict[str, str]:
+    """The COMMENT of every column of ``table`` we can describe: named ones first, then
+    columns that follow a known pattern (e.g. ``level_<comparison>`` of match pairs)."""
+    named = COLUMN_COMMENTS.get(table, {})
+    result = {c: named[c] for c in columns if c in named}
+    for column in columns:
+        if column in result:
+            continue
+        for pattern, template in PATTERN_COMMENTS.get(table, ()):
+            found = re.fullmatch(pattern, column)
+            if found:
+                result[column] = template.format(*found.groups())
+                break
+    return result
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """A convenience view of the published file, with its comments."""
+
+    name: str
+    sql: str
+    comment: str
+    column_comments: dict[str, str] = field(default_factory=dict)
+
+
+PROGRAM_NAMES = {"pkh": "PKH", "bpnt": "BPNT", "pbi_jk": "PBI-JK", "bst": "BST"}
+
+_RECIPIENT_COLUMNS = (
+    "person_id, household_id, nik, nama, jenis_kelamin, tanggal_lahir, village, desa_nama, "
+    "alamat, is_deceased, is_moved, needs_review, has_valid_nik"
+)
+
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(
+        "village_summary",
+        """
+        SELECT s.village, s.desa_kode, s.desa_nama, s.is_missing, s.is_stale,
+               s.latest_export_at, s.rows_read, s.rows_accepted, s.rows_rejected,
+               coalesce(p.count_persons, 0) AS count_persons,
+               coalesce(p.count_persons_active, 0) AS count_persons_active,
+               coalesce(h.count_households, 0) AS count_households,
+               coalesce(p.count_without_valid_nik, 0) AS count_persons_without_valid_nik,
+               coalesce(p.count_needs_review, 0) AS count_persons_needing_review,
+               coalesce(p.count_deceased, 0) AS count_persons_deceased,
+               coalesce(p.count_moved, 0) AS count_persons_moved,
+               coalesce(h.count_without_head, 0) AS count_households_without_head,
+               coalesce(d.count_deactivations, 0) AS count_rows_to_deactivate,
+               coalesce(p.count_pkh, 0) AS count_pkh,
+               coalesce(p.count_bpnt, 0) AS count_bpnt,
+               coalesce(p.count_pbi_jk, 0) AS count_pbi_jk,
+               coalesce(p.count_bst, 0) AS count_bst,
+               s.count_errors, s.count_warnings
+        FROM village_status s
+        LEFT JOIN (
+            SELECT village, count(*) AS count_persons,
+                   count(*) FILTER (WHERE is_active) AS count_persons_active,
+                   count(*) FILTER (WHERE NOT has_valid_nik) AS count_without_valid_nik,
+                   count(*) FILTER (WHERE needs_review) AS count_needs_review,
+                   count(*) FILTER (WHERE is_deceased) AS count_deceased,
+                   count(*) FILTER (WHERE is_moved) AS count_moved,
+                   count(*) FILTER (WHERE pkh) AS count_pkh,
+                   count(*) FILTER (WHERE bpnt) AS count_bpnt,
+                   count(*) FILTER (WHERE pbi_jk) AS count_pbi_jk,
+                   count(*) FILTER (WHERE bst) AS count_bst
+            FROM persons GROUP BY village
+        ) p USING (village)
+        LEFT JOIN (
+            SELECT village, count(*) AS count_households,
+                   count(*) FILTER (WHERE is_without_head) AS count_without_head
+            FROM households GROUP BY village
+        ) h USING (village)
+        LEFT JOIN (
+            SELECT village, count(*) AS count_deactivations FROM deactivations GROUP BY village
+        ) d USING (village)
+        ORDER BY s.desa_kode
+        """,
+        "Per village: export status, rows, persons, households, problems and program recipients",
+        {
+            "village": "Village slug",
+            "desa_kode": "Kemendagri village code",
+            "desa_nama": "Official village name",
+            "is_missing": "No readable export for this village",
+            "is_stale": "The newest export is older than the staleness limit",
+            "latest_export_at": "When the newest export file was last modified (UTC)",
+            "rows_read": "Rows read from the village's files",
+            "rows_accepted": "Rows accepted as persons' source rows",
+            "rows_rejected": "Rows read but rejected",
+            "count_persons": "Reconciled persons whose primary row is in this village",
+            "count_persons_active": "Of those, active (not deceased, not moved away)",
+            "count_households": "Households whose head (or oldest member) is in this village",
+            "count_persons_without_valid_nik": "Persons without a sound NIK",
+            "count_persons_needing_review": "Persons with a pair waiting for review or confirmation",
+            "count_persons_deceased": "Persons listed as deceased",
+            "count_persons_moved": "Persons listed as moved",
+            "count_households_without_head": "Households without a KEPALA KELUARGA",
+            "count_rows_to_deactivate": "The village's source rows to deactivate upward",
+            "count_pkh": "PKH recipients",
+            "count_bpnt": "BPNT / SEMBAKO recipients",
+            "count_pbi_jk": "PBI-JK recipients",
+            "count_bst": "BST recipients",
+            "count_errors": "Open problems of severity error",
+            "count_warnings": "Open problems of severity warning",
+        },
+    ),
+    ViewSpec(
+        "program_recipients",
+        "\nUNION ALL\n".join(
+            f"SELECT '{label}' AS program, {_RECIPIENT_COLUMNS} FROM persons WHERE {column}"  # noqa: S608 - fixed names
+            for column, label in PROGRAM_NAMES.items()
+        ),
+        "One row per person and program they receive (PKH, BPNT, PBI-JK, BST)",
+        {
+            "program": "PKH, BPNT, PBI-JK or BST",
+            **{
+                c: PERSON_COMMENTS[c]
+                for c in (
+                    "person_id",
+                    "household_id",
+                    "nik",
+                    "nama",
+                    "jenis_kelamin",
+                    "tanggal_lahir",
+                    "village",
+                    "desa_nama",
+                    "alamat",
+                    "is_deceased",
+                    "is_moved",
+                    "needs_review",
+                    "has_valid_nik",
+                )
+            },
+        },
+    ),
+    ViewSpec(
+        "persons_needing_review",
+        """
+        SELECT person_id, household_id, nik, nama, tanggal_lahir, village, villages,
+               count_sources, count_distinct_nik, needs_review, nik_shared_with_other_person,
+               concat_ws('; ',
+                   CASE WHEN needs_review THEN 'pasangan data menunggu keputusan petugas' END,
+                   CASE WHEN nik_shared_with_other_person THEN 'NIK sama dengan orang lain' END,
+                   CASE WHEN count_distinct_nik > 1 THEN 'lebih dari satu NIK' END
+               ) AS alasan
+        FROM persons
+        WHERE needs_review OR nik_shared_with_other_person OR count_distinct_nik > 1
+        ORDER BY village, nama
+        """,
+        "Persons a clerk should look at: pairs waiting for a decision, shared or conflicting NIKs",
+        {
+            **{
+                c: PERSON_COMMENTS[c]
+                for c in (
+                    "person_id",
+                    "household_id",
+                    "nik",
+                    "nama",
+                    "tanggal_lahir",
+                    "village",
+                    "villages",
+                    "count_sources",
+                    "count_distinct_nik",
+                    "needs_review",
+                    "nik_shared_with_other_person",
+                )
+            },
+            "alasan": "Why the person needs a look, in Bahasa Indonesia",
+        },
+    ),
+    ViewSpec(
+        "households_without_head",
+        """
+        SELECT h.household_id, h.no_kk, h.village, h.desa_nama, h.alamat, h.count_members,
+               h.head_is_deceased, h.is_without_head,
+               string_agg(p.nama || ' (' || coalesce(p.hubungan_keluarga, '?') || ')', ', '
+                          ORDER BY p.tanggal_lahir) AS members
+        FROM households h JOIN persons p USING (household_id)
+        WHERE h.is_without_head OR h.head_is_deceased
+        GROUP BY ALL
+        ORDER BY h.village, h.household_id
+        """,
+        "Households (KK families) without a living head: no KEPALA KELUARGA, or the head is deceased",
+        {
+            "household_id": HOUSEHOLD_COMMENTS["household_id"],
+            "no_kk": HOUSEHOLD_COMMENTS["no_kk"],
+            "village": HOUSEHOLD_COMMENTS["village"],
+            "desa_nama": HOUSEHOLD_COMMENTS["desa_nama"],
+            "alamat": HOUSEHOLD_COMMENTS["alamat"],
+            "count_members": HOUSEHOLD_COMMENTS["count_members"],
+            "head_is_deceased": HOUSEHOLD_COMMENTS["head_is_deceased"],
+            "is_without_head": HOUSEHOLD_COMMENTS["is_without_head"],
+            "members": "Members' names with their relationship, oldest first",
+        },
+    ),
+)

@@ -4,7 +4,10 @@ The new file is built beside the old one under a temporary name, written in a st
 version that older DuckDB clients (the duckdb CLI 1.x from PyPI, DBeaver's JDBC driver)
 can read, checkpointed, closed, fsynced, verified, and only then renamed over the old
 file. A reader holding the old file keeps its (unlinked) copy; a run that dies before the
-rename leaves the old file untouched.
+rename leaves the old file untouched, and the next publish sweeps its leftovers away.
+
+`replace_directory` does the same for a folder of files (the submission): built beside the
+old one, then swapped in by rename.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from dtks.store import quoted
 
 # Older clients cannot open a file written in a newer storage format; v1.2.0 is read by
 # every DuckDB from 1.2 on, including the CLI that PyPI ships (duckdb-cli 1.5).
@@ -37,9 +43,12 @@ class PublishedTable:
 
 @dataclass
 class PublishedView:
+    """A view over the published tables (SQL of our own), with its COMMENTs."""
+
     name: str
     sql: str
     comment: str
+    column_comments: dict[str, str] = field(default_factory=dict)
 
 
 class PublishVerificationError(RuntimeError):
@@ -58,10 +67,11 @@ def publish_database(
     `archive_keep` copies).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_leftovers(target)
     staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.building")
     try:
         _build(staging, tables, list(views))
-        _verify(staging, tables)
+        _verify(staging, tables, list(views))
         os.chmod(staging, PUBLISHED_FILE_MODE)
         _fsync_file(staging)
         if target.exists():
@@ -74,42 +84,60 @@ def publish_database(
     return target
 
 
+def _sweep_leftovers(target: Path) -> None:
+    """Remove half-built files of publishes that were killed (runs are serialised by the
+    work-store lock, so no other publish is building now)."""
+    for leftover in target.parent.glob(f".{target.stem}.*.building*"):
+        leftover.unlink(missing_ok=True)
+
+
 def _build(path: Path, tables: list[PublishedTable], views: list[PublishedView]) -> None:
     con = duckdb.connect()
     try:
         con.execute(
             f"ATTACH '{_sql_path(path)}' AS pub (STORAGE_VERSION '{PUBLISH_STORAGE_VERSION}')"
-        )
+        ).fetchall()
+        con.execute("USE pub").fetchall()
+        con.execute("BEGIN TRANSACTION").fetchall()  # one commit, not one per COMMENT
         for table in tables:
+            name = quoted(table.name)
             con.register("_frame", table.frame.to_arrow())
-            con.execute(f'CREATE TABLE pub."{table.name}" AS SELECT * FROM _frame')  # noqa: S608
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame").fetchall()  # noqa: S608
             con.unregister("_frame")
-            con.execute(f'COMMENT ON TABLE pub."{table.name}" IS {_literal(table.comment)}')
+            _comment(con, "TABLE", name, table.comment)
             for column, comment in table.column_comments.items():
                 if column in table.frame.columns:
-                    con.execute(
-                        f'COMMENT ON COLUMN pub."{table.name}"."{column}" IS {_literal(comment)}'
-                    )
-        con.execute("USE pub")
+                    _comment(con, "COLUMN", f"{name}.{quoted(column)}", comment)
         for view in views:
-            con.execute(f'CREATE VIEW "{view.name}" AS {view.sql}')
-            con.execute(f'COMMENT ON VIEW "{view.name}" IS {_literal(view.comment)}')
-        con.execute("USE memory")
-        con.execute("CHECKPOINT pub")
-        con.execute("DETACH pub")
+            name = quoted(view.name)
+            con.execute(f"CREATE VIEW {name} AS {view.sql}").fetchall()
+            _comment(con, "VIEW", name, view.comment)
+            for column, comment in view.column_comments.items():
+                _comment(con, "COLUMN", f"{name}.{quoted(column)}", comment)
+        con.execute("COMMIT").fetchall()
+        con.execute("USE memory").fetchall()
+        con.execute("CHECKPOINT pub").fetchall()
+        con.execute("DETACH pub").fetchall()
     finally:
         con.close()
 
 
-def _verify(path: Path, tables: list[PublishedTable]) -> None:
+def _comment(con: duckdb.DuckDBPyConnection, kind: str, target: str, text: str) -> None:
+    con.execute(f"COMMENT ON {kind} {target} IS {_literal(text)}").fetchall()
+
+
+def _verify(path: Path, tables: list[PublishedTable], views: list[PublishedView]) -> None:
+    """Every table reads back with its row count; every view runs."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         for table in tables:
-            (count,) = con.execute(f'SELECT count(*) FROM "{table.name}"').fetchall()[0]  # noqa: S608
+            (count,) = con.execute(f"SELECT count(*) FROM {quoted(table.name)}").fetchall()[0]  # noqa: S608
             if count != table.frame.height:
                 raise PublishVerificationError(
                     f"{path.name}: table {table.name} has {count} rows, expected {table.frame.height}"
                 )
+        for view in views:
+            con.execute(f"SELECT count(*) FROM {quoted(view.name)}").fetchall()  # noqa: S608
     finally:
         con.close()
 
@@ -126,6 +154,33 @@ def _archive(target: Path, keep: int) -> None:
     old = sorted(archive_dir.glob(f"{target.stem}.*{target.suffix}"))
     for stale in old[:-keep] if keep > 0 else old:
         stale.unlink(missing_ok=True)
+
+
+def replace_directory(target: Path, build: Callable[[Path], None]) -> Path:
+    """Build a folder with ``build(staging_dir)`` beside ``target`` and swap it in by rename.
+
+    Readers see the old folder or the new one, never a half-written one (between the two
+    renames, for a moment, no folder at all). A failed build leaves the old folder in place.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
+    retired = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
+    staging.mkdir()
+    try:
+        build(staging)
+        for path in staging.rglob("*"):
+            if path.is_file():
+                _fsync_file(path)
+        if target.exists():
+            os.replace(target, retired)
+        os.replace(staging, target)
+        _fsync_dir(target.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    return target
 
 
 def _sql_path(path: Path) -> str:

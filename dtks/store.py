@@ -24,7 +24,17 @@ import polars as pl
 
 # Tables that hold the pipeline's memory across runs (published ids, run history, review
 # decisions): kept when the cache tables are rebuilt after a change of their layout.
-PERSISTENT_TABLES = frozenset({"store_meta", "run_history", "id_registry", "id_merges"})
+PERSISTENT_TABLES = frozenset(
+    {
+        "store_meta",
+        "run_history",
+        "id_registry",
+        "id_merges",
+        "published_persons",
+        "published_households",
+        "validation_issue_history",
+    }
+)
 
 
 class StoreLockTimeout(TimeoutError):

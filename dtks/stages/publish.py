@@ -1,30 +1,46 @@
-"""Publish stage: assemble the curated tables from the work store and swap the files in."""
+"""Publish stage: assemble the curated tables from the work store and swap the files in.
+
+Order of a publish: check the row accounting (a gap publishes nothing), build and swap in
+kecamatan.duckdb and kecamatan_masked.duckdb, write the submission folder, then commit the
+id state staged by the reconcile stage and the run's history row. A failure anywhere before
+the commit leaves the id registry of the last publish untouched.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from dtks.accounting import assert_rows_accounted, row_accounting
-from dtks.catalog import COLUMN_COMMENTS, TABLE_COMMENTS
+from dtks.accounting import RowAccountingError, assert_rows_accounted, row_accounting
+from dtks.catalog import TABLE_COMMENTS, VIEWS, column_comments
 from dtks.privacy import mask_name_expr, mask_number_expr
-from dtks.publish import PublishedTable, publish_database
+from dtks.publish import PublishedTable, PublishedView, publish_database
+from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.region import Kecamatan
-from dtks.store import append_rows, read_table
+from dtks.stages.reconcile import change_counts, commit_published_state
+from dtks.store import read_table, replace_table
+from dtks.submission import SubmissionSummary, write_submission
 
 LINEAGE = ["village", "source_file", "source_sheet", "source_row"]
 PUBLISHED_FILE = "kecamatan.duckdb"
 MASKED_FILE = "kecamatan_masked.duckdb"
-# Columns that identify a person directly; masked or dropped in the masked file.
+# Columns that identify a person directly; masked or dropped in the masked file. A column
+# is also masked when its name is one of these plus a suffix of `MASKED_SUFFIXES`.
 MASKED_NUMBER_COLUMNS = ("nik", "nik_as_written", "no_kk", "no_kk_as_written")
 MASKED_NAME_COLUMNS = ("nama_ibu_kandung", "nama_ibu_key")
+MASKED_SUFFIXES = ("_l", "_r", "_kept")
 # Free-form columns that may hold identifiers we cannot see (unknown export columns).
 MASKED_DROPPED_COLUMNS = ("extras",)
+RUN_HISTORY = "run_history"
+
+
+class NothingToPublishError(RuntimeError):
+    """No accepted row in any village: publishing would replace the dataset with nothing."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,10 @@ class PublishSummary:
     accounting: pl.DataFrame
     village_status: pl.DataFrame
     count_persons: int
+    count_households: int = 0
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    submission: SubmissionSummary | None = None
+    state_committed: bool = False
 
 
 def publish_kecamatan(
@@ -50,38 +70,82 @@ def publish_kecamatan(
     run: RunInfo,
     stale_after_days: int = 45,
 ) -> PublishSummary:
-    """Build every published table from the store, check the row accounting, publish both files.
+    """Build every published table from the store, check the row accounting, publish both
+    files and the submission, then commit the staged id state.
 
-    Raises RowAccountingError (and publishes nothing) when any village's rows do not add up.
+    Raises RowAccountingError (and publishes nothing) when any village's rows do not add up;
+    the failed run is recorded in the run history.
     """
     source_files = _table(con, "source_files")
     person_sources = _table(con, "reconciled_sources")
+    if person_sources.is_empty():
+        raise NothingToPublishError(
+            "nothing to publish: no village folder under the raw folder holds a readable "
+            "export yet (files still being copied are read on the next run); the previously "
+            "published file, if any, was left as it was"
+        )
     persons = _table(con, "reconciled_persons")
+    households = _table(con, "reconciled_households")
+    deactivations = _table(con, "reconciled_deactivations")
+    changes = _table(con, "reconciled_changes")
     rejected = _table(con, "clean_rejected")
-    issues = _table(con, "clean_issues")
-    accounting = row_accounting(source_files, person_sources, rejected)
-    assert_rows_accounted(accounting)
-
-    status = village_status(
-        kecamatan, source_files, accounting, issues, run.started_at, stale_after_days
-    )
-    runs = _runs_with(con, run, accounting, source_files, persons.height)
     pairs = _table(con, "match_pairs")
+    issues = validation_issues(
+        read_table(con, "clean_issues"),
+        person_sources,
+        persons,
+        pairs,
+        previous=read_table(con, ISSUE_HISTORY_TABLE),
+    )
+    still_open = open_issues(issues)
+    accounting = row_accounting(source_files, person_sources, rejected)
+    status = village_status(
+        kecamatan, source_files, accounting, still_open, run.started_at, stale_after_days
+    )
+    counts = RunCounts.of(persons, households, changes, pairs, deactivations, still_open, status)
+    try:
+        assert_rows_accounted(accounting)
+    except RowAccountingError as error:
+        record_run(con, run_row(run, "failed: " + str(error), accounting, source_files, counts))
+        raise
+
+    history = _history_with(con, run_row(run, "published", accounting, source_files, counts))
     tables = {
+        "persons": persons,
+        "households": households,
         "person_sources": person_sources,
         "rejected_rows": rejected,
-        "persons": persons,
+        "validation_issues": issues,
         "match_pairs": pairs,
         "review_queue": review_queue(pairs, person_sources),
-        "validation_issues": issues,
         "village_status": status,
         "source_files": source_files,
-        "runs": runs,
+        "deactivations": deactivations,
+        "change_log": changes,
+        "runs": history,
     }
-    path = publish_database(curated_dir / PUBLISHED_FILE, _described(tables))
-    masked_path = publish_database(curated_dir / MASKED_FILE, _described(_masked(tables)))
-    append_rows(con, "run_history", runs.tail(1))
-    return PublishSummary(path, masked_path, accounting, status, persons.height)
+    views = published_views()
+    path = publish_database(curated_dir / PUBLISHED_FILE, _described(tables), views)
+    masked_path = publish_database(curated_dir / MASKED_FILE, _described(_masked(tables)), views)
+    submission = write_submission(curated_dir, persons, deactivations, kecamatan, run.run_id)
+    committed = commit_published_state(con, run_history=history)
+    replace_table(con, ISSUE_HISTORY_TABLE, issues)
+    return PublishSummary(
+        path=path,
+        masked_path=masked_path,
+        accounting=accounting,
+        village_status=status,
+        count_persons=persons.height,
+        count_households=households.height,
+        changes=counts.changes,
+        submission=submission,
+        state_committed=committed,
+    )
+
+
+def published_views() -> list[PublishedView]:
+    """The convenience views of `dtks.catalog.VIEWS`, ready for `publish_database`."""
+    return [PublishedView(v.name, v.sql, v.comment, dict(v.column_comments)) for v in VIEWS]
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
@@ -109,6 +173,11 @@ def village_status(
         source_files.group_by("village").agg(
             pl.len().alias("count_files"),
             (pl.col("status") != "ok").sum().alias("count_files_failed"),
+            pl.col("source_file")
+            .filter(pl.col("status") == "ok")
+            .sort_by(pl.col("modified_at").filter(pl.col("status") == "ok"))
+            .last()
+            .alias("latest_export_file"),
             pl.col("modified_at").filter(pl.col("status") == "ok").max().alias("latest_export_at"),
         )
         if source_files.height
@@ -117,6 +186,7 @@ def village_status(
                 "village": pl.Utf8,
                 "count_files": pl.UInt32,
                 "count_files_failed": pl.UInt32,
+                "latest_export_file": pl.Utf8,
                 "latest_export_at": pl.Datetime("us", "UTC"),
             }
         )
@@ -156,50 +226,166 @@ def village_status(
     )
 
 
-def _runs_with(
-    con: duckdb.DuckDBPyConnection,
+@dataclass(frozen=True)
+class RunCounts:
+    """The counts a run row carries (no personal data)."""
+
+    persons: int
+    households: int
+    changes: dict[str, dict[str, int]]
+    pairs_to_review: int
+    deactivations: int
+    errors: int
+    warnings: int
+    villages_missing: int
+
+    @classmethod
+    def of(
+        cls,
+        persons: pl.DataFrame,
+        households: pl.DataFrame,
+        changes: pl.DataFrame,
+        pairs: pl.DataFrame,
+        deactivations: pl.DataFrame,
+        issues: pl.DataFrame,
+        status: pl.DataFrame,
+    ) -> RunCounts:
+        to_review = (
+            pairs.filter(
+                (pl.col("decision") == "review") | pl.col("needs_confirmation").fill_null(False)
+            ).height
+            if pairs.height
+            else 0
+        )
+        severity = issues["severity"] if issues.height else pl.Series([], dtype=pl.String)
+        return cls(
+            persons=persons.height,
+            households=households.height,
+            changes=change_counts(changes) if changes.height else {},
+            pairs_to_review=to_review,
+            deactivations=deactivations.height,
+            errors=int((severity == "error").sum()),
+            warnings=int((severity == "warning").sum()),
+            villages_missing=int(status["is_missing"].sum()) if status.height else 0,
+        )
+
+
+RUN_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "started_at": pl.Datetime("us", "UTC"),
+    "published_at": pl.Datetime("us", "UTC"),
+    "trigger": pl.String(),
+    "outcome": pl.String(),
+    "rows_read": pl.Int64(),
+    "rows_accepted": pl.Int64(),
+    "rows_rejected": pl.Int64(),
+    "count_persons": pl.Int64(),
+    "count_households": pl.Int64(),
+    "count_persons_new": pl.Int64(),
+    "count_persons_updated": pl.Int64(),
+    "count_persons_merged": pl.Int64(),
+    "count_persons_split": pl.Int64(),
+    "count_persons_removed": pl.Int64(),
+    "count_households_new": pl.Int64(),
+    "count_households_removed": pl.Int64(),
+    "count_pairs_to_review": pl.Int64(),
+    "count_deactivations": pl.Int64(),
+    "count_errors": pl.Int64(),
+    "count_warnings": pl.Int64(),
+    "count_villages_missing": pl.Int64(),
+    "accounting": pl.String(),
+    "input_files": pl.String(),
+}
+
+
+def run_row(
     run: RunInfo,
+    outcome: str,
     accounting: pl.DataFrame,
     source_files: pl.DataFrame,
-    count_persons: int,
+    counts: RunCounts,
 ) -> pl.DataFrame:
+    """The one-row `runs` record of this run."""
+    file_columns = [
+        c
+        for c in ("village", "source_file", "file_hash", "status", "rows_read")
+        if c in source_files.columns
+    ]
     files = (
-        source_files.select("source_file", "file_hash").sort("source_file").to_dicts()
+        source_files.select(*file_columns).sort("source_file").to_dicts()
         if source_files.height
         else []
     )
-    this_run = pl.DataFrame(
-        [
-            {
-                "run_id": run.run_id,
-                "started_at": run.started_at.astimezone(UTC),
-                "published_at": datetime.now(UTC),
-                "trigger": run.trigger,
-                "outcome": "published",
-                "rows_read": int(accounting["rows_read"].sum()),
-                "rows_accepted": int(accounting["rows_accepted"].sum()),
-                "rows_rejected": int(accounting["rows_rejected"].sum()),
-                "count_persons": count_persons,
-                "accounting": json.dumps(accounting.drop("gap").to_dicts()),
-                "input_files": json.dumps(files),
-            }
-        ],
-        schema={
-            "run_id": pl.Utf8,
-            "started_at": pl.Datetime("us", "UTC"),
-            "published_at": pl.Datetime("us", "UTC"),
-            "trigger": pl.Utf8,
-            "outcome": pl.Utf8,
-            "rows_read": pl.Int64,
-            "rows_accepted": pl.Int64,
-            "rows_rejected": pl.Int64,
-            "count_persons": pl.Int64,
-            "accounting": pl.Utf8,
-            "input_files": pl.Utf8,
+    persons = counts.changes.get("person", {})
+    households = counts.changes.get("household", {})
+    published = outcome == "published"
+    row = {
+        "run_id": run.run_id,
+        "started_at": run.started_at.astimezone(UTC),
+        "published_at": datetime.now(UTC) if published else None,
+        "trigger": run.trigger,
+        "outcome": outcome,
+        "rows_read": int(accounting["rows_read"].sum()) if accounting.height else 0,
+        "rows_accepted": int(accounting["rows_accepted"].sum()) if accounting.height else 0,
+        "rows_rejected": int(accounting["rows_rejected"].sum()) if accounting.height else 0,
+        "count_persons": counts.persons,
+        "count_households": counts.households,
+        **{
+            f"count_persons_{k}": persons.get(k, 0)
+            for k in ("new", "updated", "merged", "split", "removed")
         },
+        "count_households_new": households.get("new", 0),
+        "count_households_removed": households.get("removed", 0),
+        "count_pairs_to_review": counts.pairs_to_review,
+        "count_deactivations": counts.deactivations,
+        "count_errors": counts.errors,
+        "count_warnings": counts.warnings,
+        "count_villages_missing": counts.villages_missing,
+        "accounting": json.dumps(accounting.drop("gap", strict=False).to_dicts()),
+        "input_files": json.dumps(files, ensure_ascii=False),
+    }
+    return pl.DataFrame([row], schema=RUN_SCHEMA)
+
+
+def _history_with(con: duckdb.DuckDBPyConnection, this_run: pl.DataFrame) -> pl.DataFrame:
+    """Every earlier run (older rows may lack newer columns) followed by this one."""
+    history = read_table(con, RUN_HISTORY)
+    if history is None or history.is_empty():
+        return this_run
+    combined = pl.concat([history, this_run], how="diagonal_relaxed")
+    return combined.select(*RUN_SCHEMA, pl.exclude(*RUN_SCHEMA))
+
+
+def record_run(con: duckdb.DuckDBPyConnection, this_run: pl.DataFrame) -> None:
+    """Add a run to the work store's run history (published or not)."""
+    replace_table(con, RUN_HISTORY, _history_with(con, this_run))
+
+
+def record_unpublished_run(con: duckdb.DuckDBPyConnection, run: RunInfo, outcome: str) -> None:
+    """Record a run that did not publish (e.g. ``blocked: <why>``) with what the store knows.
+
+    The id registry is not touched: the next publish reports its changes against the last
+    published state.
+    """
+    source_files = _table(con, "source_files")
+    accounting = (
+        row_accounting(
+            source_files, _table(con, "reconciled_sources"), _table(con, "clean_rejected")
+        )
+        if source_files.height
+        else pl.DataFrame()
     )
-    history = read_table(con, "run_history")
-    return this_run if history is None else pl.concat([history, this_run], how="vertical_relaxed")
+    counts = RunCounts(
+        persons=_table(con, "reconciled_persons").height,
+        households=_table(con, "reconciled_households").height,
+        changes={},
+        pairs_to_review=0,
+        deactivations=_table(con, "reconciled_deactivations").height,
+        errors=0,
+        warnings=0,
+        villages_missing=0,
+    )
+    record_run(con, run_row(run, outcome, accounting, source_files, counts))
 
 
 def review_queue(pairs: pl.DataFrame, person_sources: pl.DataFrame) -> pl.DataFrame:
@@ -221,10 +407,10 @@ def _masked(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 
 
 def masked_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with identifiers masked, including pair columns such as `nik_l` / `nik_r`."""
+    """`frame` with identifiers masked, including `nik_l` / `nik_r` of pairs and `nik_kept`."""
     exprs = []
     for column in frame.columns:
-        base = column.removesuffix("_l").removesuffix("_r")
+        base = _unsuffixed(column)
         if base in MASKED_NUMBER_COLUMNS:
             exprs.append(mask_number_expr(column).alias(column))
         elif base in MASKED_NAME_COLUMNS:
@@ -233,8 +419,19 @@ def masked_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return masked.drop(MASKED_DROPPED_COLUMNS, strict=False)
 
 
+def _unsuffixed(column: str) -> str:
+    for suffix in MASKED_SUFFIXES:
+        if column.endswith(suffix):
+            return column.removesuffix(suffix)
+    return column
+
+
 def _described(tables: dict[str, pl.DataFrame]) -> list[PublishedTable]:
+    """Tables with their COMMENTs (a table missing from the catalog gets an empty one, which
+    tests/publish reports; the nightly run does not fail over documentation)."""
     return [
-        PublishedTable(name, frame, TABLE_COMMENTS[name], COLUMN_COMMENTS.get(name, {}))
+        PublishedTable(
+            name, frame, TABLE_COMMENTS.get(name, ""), column_comments(name, frame.columns)
+        )
         for name, frame in tables.items()
     ]

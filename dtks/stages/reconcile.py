@@ -1,63 +1,145 @@
-"""Reconcile stage: clusters become persons with stable ids; the result waits in the store
-for the checks and the publish stage.
+"""Reconcile stage: clusters become golden persons and households with stable ids.
+
+The result waits in the work store (``reconciled_*`` tables) for the checks and the publish
+stage. The id state it implies (``pending_*`` tables) is only committed by the publish stage
+once the files are out (`commit_published_state`): a run that is blocked or fails before
+publishing leaves the registry of the last publish untouched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
 
-from dtks.store import read_table, replace_table
+from dtks.clean import CLEAN_SCHEMA
+from dtks.reconcile import reconcile_dataset
+from dtks.store import quoted, read_table, replace_table, table_exists
 
-LINEAGE = ["village", "source_file", "source_sheet", "source_row"]
-RECONCILED_TABLES = ("reconciled_sources", "reconciled_persons")
+CLUSTER_SCHEMA = {
+    "village": pl.String(),
+    "source_file": pl.String(),
+    "source_sheet": pl.String(),
+    "source_row": pl.Int64(),
+    "record_key": pl.String(),
+    "cluster_id": pl.String(),
+}
+# Cache tables: rebuilt by every reconcile.
+RECONCILED_TABLES = (
+    "reconciled_sources",
+    "reconciled_persons",
+    "reconciled_households",
+    "reconciled_deactivations",
+    "reconciled_changes",
+)
+# pending table -> the persistent table it becomes when the publish succeeds.
+PENDING_STATE = {
+    "pending_id_registry": "id_registry",
+    "pending_published_persons": "published_persons",
+    "pending_published_households": "published_households",
+}
+PENDING_MERGES = "pending_id_merges"
+# The persistent state this stage reads and the publish stage writes. `published_persons`
+# and `published_households` must be listed in dtks.store.PERSISTENT_TABLES as well.
+STATE_TABLES = ("id_registry", "id_merges", "published_persons", "published_households")
 
 
 @dataclass(frozen=True)
 class ReconcileSummary:
+    """Counts for metadata: rows, persons, households, and changes by kind."""
+
     rows: int
     persons: int
+    households: int
+    deactivations: int
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def reconcile_kecamatan(con: duckdb.DuckDBPyConnection) -> ReconcileSummary:
-    """Join every clean row to its cluster and build one person per cluster."""
+def reconcile_kecamatan(con: duckdb.DuckDBPyConnection, run_id: str = "") -> ReconcileSummary:
+    """Build persons, households, deactivations and the change log; stage the id state."""
     clean = read_table(con, "clean_rows")
     clusters = read_table(con, "match_clusters")
-    if clean is None or clusters is None or clean.is_empty():
-        for table in RECONCILED_TABLES:
-            replace_table(con, table, pl.DataFrame())
-        return ReconcileSummary(0, 0)
-    sources = person_sources(clean, clusters)
-    persons = one_person_per_cluster(sources)
-    replace_table(con, "reconciled_sources", sources)
-    replace_table(con, "reconciled_persons", persons)
-    return ReconcileSummary(sources.height, persons.height)
-
-
-def person_sources(clean: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
-    """Every clean row with its record key and person id, lineage first."""
-    joined = clean.join(
-        clusters.select(*LINEAGE, "record_key", "cluster_id"), on=LINEAGE, how="left"
+    if clean is None or clusters is None or clean.is_empty():  # no village sent anything
+        clean, clusters = pl.DataFrame(schema=CLEAN_SCHEMA), pl.DataFrame(schema=CLUSTER_SCHEMA)
+    dataset = reconcile_dataset(
+        clean,
+        clusters,
+        pairs=read_table(con, "match_pairs"),
+        source_files=read_table(con, "source_files"),
+        registry=read_table(con, "id_registry"),
+        previous_persons=read_table(con, "published_persons"),
+        previous_households=read_table(con, "published_households"),
+        run_id=run_id,
     )
-    missing = joined.filter(pl.col("cluster_id").is_null()).height
-    if missing:
-        raise RuntimeError(f"{missing} clean rows have no cluster: matching lost rows")
-    with_ids = joined.with_columns(pl.col("cluster_id").alias("person_id"))
-    first = ["person_id", *LINEAGE, "record_key"]
-    return with_ids.select(*first, pl.exclude(*first, "cluster_id")).sort(LINEAGE)
-
-
-def one_person_per_cluster(sources: pl.DataFrame) -> pl.DataFrame:
-    """One row per person: the values of its first source row (golden records replace this)."""
-    drop = [c for c in sources.columns if c.endswith("_as_written")]
-    return (
-        sources.group_by("person_id", maintain_order=True)
-        .agg(
-            pl.len().alias("count_sources"),
-            pl.col("village").unique().sort().str.join(", ").alias("villages"),
-            pl.exclude("person_id", *LINEAGE, "record_key", *drop).first(),
-        )
-        .sort("person_id")
+    staged = {
+        "reconciled_sources": dataset.sources,
+        "reconciled_persons": dataset.persons,
+        "reconciled_households": dataset.households,
+        "reconciled_deactivations": dataset.deactivations,
+        "reconciled_changes": dataset.changes,
+        "pending_id_registry": dataset.registry,
+        "pending_published_persons": dataset.person_snapshot(),
+        "pending_published_households": dataset.household_snapshot(),
+        PENDING_MERGES: dataset.merges,
+    }
+    for table, frame in staged.items():
+        replace_table(con, table, frame)
+    return ReconcileSummary(
+        rows=dataset.sources.height,
+        persons=dataset.persons.height,
+        households=dataset.households.height,
+        deactivations=dataset.deactivations.height,
+        changes=change_counts(dataset.changes),
     )
+
+
+def change_counts(changes: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """{entity: {change_type: number of persons/households}} (updates counted once per id)."""
+    if changes.is_empty():
+        return {}
+    counted = changes.group_by("entity", "change_type").agg(
+        pl.col("entity_id").n_unique().alias("n")
+    )
+    result: dict[str, dict[str, int]] = {}
+    for entity, change_type, n in counted.sort("entity", "change_type").iter_rows():
+        result.setdefault(entity, {})[change_type] = int(n)
+    return result
+
+
+def commit_published_state(
+    con: duckdb.DuckDBPyConnection, run_history: pl.DataFrame | None = None
+) -> bool:
+    """Make the staged id state the state of the last publish, in one transaction, together
+    with the new ``run_history`` (when given).
+
+    Call only after the published files are in place. Returns False when no id state was
+    staged (the state of this reconcile was committed already).
+    """
+    staged = all(table_exists(con, t) for t in PENDING_STATE)
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        if staged:
+            for pending, final in PENDING_STATE.items():
+                con.execute(f"DROP TABLE IF EXISTS {quoted(final)}").fetchall()
+                con.execute(f"ALTER TABLE {quoted(pending)} RENAME TO {quoted(final)}").fetchall()
+            _append_merges(con)
+        if run_history is not None:
+            replace_table(con, "run_history", run_history)
+        con.execute("COMMIT").fetchall()
+    except Exception:
+        con.execute("ROLLBACK").fetchall()
+        raise
+    return staged
+
+
+def _append_merges(con: duckdb.DuckDBPyConnection) -> None:
+    if not table_exists(con, PENDING_MERGES):
+        return
+    if table_exists(con, "id_merges"):
+        con.execute(
+            f"INSERT INTO id_merges BY NAME SELECT * FROM {quoted(PENDING_MERGES)}"  # noqa: S608
+        ).fetchall()
+        con.execute(f"DROP TABLE {quoted(PENDING_MERGES)}").fetchall()
+    else:
+        con.execute(f"ALTER TABLE {quoted(PENDING_MERGES)} RENAME TO id_merges").fetchall()

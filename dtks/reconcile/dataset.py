@@ -1,0 +1,222 @@
+"""The reconciled dataset of one run: persons, households, stable ids, deactivations, changes.
+
+`reconcile_dataset` is a pure function of this run's clean rows and clusters and of the
+state the last successful publish left behind (the id registry and the published snapshot);
+the stage runner stores its result, and the publish stage commits the new state only once
+the files are out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from dtks.reconcile.changes import (
+    TRACKED_HOUSEHOLD_FIELDS,
+    TRACKED_PERSON_FIELDS,
+    empty_changes,
+    entity_changes,
+)
+from dtks.reconcile.deactivations import deactivations
+from dtks.reconcile.golden import (
+    LINEAGE,
+    PERSON_ID,
+    RECENCY,
+    SOURCE_ROW_KEY,
+    golden_persons,
+    source_row_key_expr,
+    with_recency,
+)
+from dtks.reconcile.households import (
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_KEY,
+    build_households,
+    household_keys,
+)
+from dtks.reconcile.ids import (
+    GROUP,
+    HOUSEHOLD_IDS,
+    PERSON_IDS,
+    SEED,
+    IdAssignment,
+    assign_ids,
+    empty_registry,
+)
+
+MERGES_COLUMNS = ("entity", "merged_id", "into_id", "count_members", "run_id")
+
+
+@dataclass(frozen=True)
+class ReconciledDataset:
+    """Everything reconcile hands to publish.
+
+    - ``sources``: every clean row with ``person_id``, ``record_key`` and ``source_row_key``;
+    - ``persons`` / ``households``: golden records with stable ids;
+    - ``deactivations``: source rows to deactivate upward;
+    - ``changes``: the change log against the previous publish;
+    - ``registry`` / ``merges``: the id state to commit when the publish succeeds.
+    """
+
+    sources: pl.DataFrame
+    persons: pl.DataFrame
+    households: pl.DataFrame
+    deactivations: pl.DataFrame
+    changes: pl.DataFrame
+    registry: pl.DataFrame
+    merges: pl.DataFrame
+
+    def person_snapshot(self) -> pl.DataFrame:
+        """What the next run compares against: ids and tracked fields."""
+        return self.persons.select(PERSON_ID, *TRACKED_PERSON_FIELDS)
+
+    def household_snapshot(self) -> pl.DataFrame:
+        return self.households.select("household_id", *TRACKED_HOUSEHOLD_FIELDS)
+
+
+def reconcile_dataset(
+    clean: pl.DataFrame,
+    clusters: pl.DataFrame,
+    pairs: pl.DataFrame | None = None,
+    source_files: pl.DataFrame | None = None,
+    registry: pl.DataFrame | None = None,
+    previous_persons: pl.DataFrame | None = None,
+    previous_households: pl.DataFrame | None = None,
+    run_id: str = "",
+) -> ReconciledDataset:
+    """Golden persons and households with stable ids, and what changed since the last publish.
+
+    ``clean``: clean rows (docs/architecture.md); ``clusters``: the matcher's row ->
+    ``record_key``, ``cluster_id``; ``pairs``: the match pairs (for ``needs_review``);
+    ``source_files``: for the export date of each row; ``registry``, ``previous_*``: the
+    state of the last successful publish (None before the first one).
+    """
+    registry = registry if registry is not None else empty_registry()
+    rows = _rows_with_clusters(clean, clusters)
+    person_ids = assign_ids(_person_members(rows), registry, PERSON_IDS)
+    sources = _sources_with_ids(rows, person_ids)
+    persons = golden_persons(with_recency(sources, source_files), pairs)
+
+    keys = household_keys(persons)
+    households = build_households(persons, keys)
+    household_ids = assign_ids(_household_members(keys), registry, HOUSEHOLD_IDS)
+    households = _households_with_ids(households, household_ids)
+    persons = persons.drop("household_id").join(
+        keys.join(households.select(HOUSEHOLD_KEY, "household_id"), on=HOUSEHOLD_KEY).select(
+            PERSON_ID, "household_id"
+        ),
+        on=PERSON_ID,
+        how="left",
+    )
+    persons = persons.select(PERSON_ID, "household_id", pl.exclude(PERSON_ID, "household_id")).sort(
+        PERSON_ID
+    )
+    households = households.drop(HOUSEHOLD_KEY).sort("household_id")
+
+    changes = pl.concat(
+        [
+            empty_changes(),
+            entity_changes(
+                "person",
+                PERSON_ID,
+                TRACKED_PERSON_FIELDS,
+                previous_persons,
+                persons,
+                person_ids.merges,
+                _splits(person_ids),
+                run_id,
+            ),
+            entity_changes(
+                "household",
+                "household_id",
+                TRACKED_HOUSEHOLD_FIELDS,
+                previous_households,
+                households,
+                household_ids.merges,
+                _splits(household_ids),
+                run_id,
+            ),
+        ]
+    )
+    return ReconciledDataset(
+        sources=sources,
+        persons=persons,
+        households=households,
+        deactivations=deactivations(sources, persons),
+        changes=changes,
+        registry=pl.concat([person_ids.registry, household_ids.registry]),
+        merges=pl.concat(
+            [
+                person_ids.merges.with_columns(pl.lit("person").alias("entity")),
+                household_ids.merges.with_columns(pl.lit("household").alias("entity")),
+            ]
+        )
+        .with_columns(pl.lit(run_id).alias("run_id"))
+        .select(*MERGES_COLUMNS),
+    )
+
+
+def _rows_with_clusters(clean: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
+    joined = clean.join(
+        clusters.select(*LINEAGE, "record_key", "cluster_id"),
+        on=LINEAGE,
+        how="left",
+        maintain_order="left",
+    )
+    missing = joined.filter(pl.col("cluster_id").is_null()).height
+    if missing:
+        raise RuntimeError(f"{missing} clean rows have no cluster: matching lost rows")
+    return joined.with_columns(source_row_key_expr())
+
+
+def _person_members(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per row: its cluster, and the keys that carry a person id from one run to the next."""
+    sound_nik = pl.col("nik_is_valid").fill_null(False) & ~pl.col(
+        "nik_possibly_truncated"
+    ).fill_null(False)
+    iddtks = pl.col("iddtks").str.strip_chars()
+    return rows.select(
+        pl.col("cluster_id").alias(GROUP),
+        pl.col("cluster_id").alias(SEED),
+        "record_key",
+        pl.when(iddtks != "").then(iddtks).alias("iddtks"),
+        pl.when(sound_nik).then(pl.col("nik")).alias("nik"),
+    )
+
+
+def _sources_with_ids(rows: pl.DataFrame, ids: IdAssignment) -> pl.DataFrame:
+    with_ids = rows.join(
+        ids.ids.select(pl.col(GROUP).alias("cluster_id"), pl.col("entity_id").alias(PERSON_ID)),
+        on="cluster_id",
+        how="left",
+        maintain_order="left",
+    )
+    first = [PERSON_ID, *LINEAGE, "record_key", SOURCE_ROW_KEY]
+    return with_ids.select(*first, pl.exclude(*first, "cluster_id", RECENCY)).sort(LINEAGE)
+
+
+def _household_members(keys: pl.DataFrame) -> pl.DataFrame:
+    return keys.select(
+        pl.col(HOUSEHOLD_KEY).alias(GROUP),
+        pl.col(PERSON_ID).min().over(HOUSEHOLD_KEY).alias(SEED),
+        PERSON_ID,
+        pl.col(HOUSEHOLD_KEY).alias("no_kk"),
+    )
+
+
+def _households_with_ids(households: pl.DataFrame, ids: IdAssignment) -> pl.DataFrame:
+    return (
+        households.drop("household_id")
+        .join(
+            ids.ids.select(
+                pl.col(GROUP).alias(HOUSEHOLD_KEY), pl.col("entity_id").alias("household_id")
+            ),
+            on=HOUSEHOLD_KEY,
+            how="left",
+        )
+        .select(HOUSEHOLD_KEY, *HOUSEHOLD_COLUMNS)
+    )
+
+
+def _splits(ids: IdAssignment) -> pl.DataFrame:
+    return ids.ids.filter(pl.col("origin") == "split").select("entity_id", "related_id")
