@@ -2,7 +2,7 @@
 
 `python -m pipelines.cli run` reconciles every village in one Dagster run (recorded in the
 same instance the UI shows) and prints a per-village summary; `... ui` starts `dagster dev`
-bound to loopback.
+bound to loopback; `... prepare` only creates DAGSTER_HOME (the service units call it).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.instance import prepare_dagster_home
+from pipelines.instance import open_instance, prepare_dagster_home
 from pipelines.settings import PROJECT_ROOT, Settings
 
 # The full event log (with tracebacks) stays in the Dagster instance, visible in the UI;
@@ -24,39 +24,37 @@ QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 def run_all() -> int:
     """Run the whole reconciliation once; 0 when published, 1 when the run failed."""
     settings = Settings.from_env()
-    prepare_dagster_home(settings)
     started = time.monotonic()
-    import dagster as dg  # imported after DAGSTER_HOME is set
+    instance = open_instance(settings)
 
     from pipelines.definitions import defs
     from pipelines.jobs import all_villages_tags
 
     job = defs.resolve_job_def("reconcile_kecamatan")
     result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(),
+        instance=instance,
         tags=all_villages_tags(),
         run_config=QUIET_LOGS,
         raise_on_error=False,
     )
     if not result.success:
-        _print_failure(result)
+        _print_failure(instance, result.run_id)
         return 1
     _print_summary(settings, time.monotonic() - started)
     return 0
 
 
-def _print_failure(result) -> None:  # noqa: ANN001 - ExecuteInProcessResult
-    print(
-        "Reconciliation FAILED; the previously published file was left as it was.", file=sys.stderr
-    )
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            while error is not None and error.cause is not None:
-                error = error.cause  # the user code's exception, not Dagster's wrapper
-            message = error.message.strip() if error else "unknown error"
-            print(f"  step {event.step_key}: {message}", file=sys.stderr)
-    print(f"  run id {result.run_id}: see the run in the Dagster UI (make ui)", file=sys.stderr)
+def _print_failure(instance, run_id: str) -> None:  # noqa: ANN001 - dg.DagsterInstance
+    from pipelines.sensors import describe_failed_run
+
+    failure = describe_failed_run(instance, run_id)
+    print("Rekonsiliasi GAGAL; file terbitan sebelumnya tidak diubah.", file=sys.stderr)
+    for step in failure.failed_steps:
+        details = "".join(f" [{k}: {v}]" for k, v in step.details.items())
+        print(f"  langkah {step.step}: {step.message}{details}", file=sys.stderr)
+    for warning in failure.warnings:
+        print(f"  peringatan: {warning}", file=sys.stderr)
+    print(f"  run id {run_id}: lihat run ini di Dagster UI (make ui)", file=sys.stderr)
 
 
 def _print_summary(settings: Settings, seconds: float) -> None:
@@ -99,15 +97,24 @@ def run_ui(port: int) -> int:
     return 0  # not reached
 
 
+def prepare() -> int:
+    """Create DAGSTER_HOME and its dagster.yaml; the service units run this before starting."""
+    print(prepare_dagster_home(Settings.from_env()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="reconcile every village and publish")
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=int(os.environ.get("DTKS_UI_PORT", "3000")))
+    commands.add_parser("prepare", help="create DAGSTER_HOME (for the service units)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_all()
+    if args.command == "prepare":
+        return prepare()
     return run_ui(args.port)
 
 

@@ -2,28 +2,73 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.settings import Settings
 
-# Written once into DAGSTER_HOME: no telemetry (the machine has no internet), and a run
-# queue that starts one run at a time (the work store lock covers runs outside the queue).
+if TYPE_CHECKING:
+    import dagster as dg
+
+# Written once into DAGSTER_HOME (an existing file is never overwritten): no telemetry (the
+# machine has no internet); a run queue that starts one run at a time (it only holds runs
+# launched through the daemon: UI, schedule, sensor; `make run` bypasses it, and the work
+# store lock in dtks.store is what keeps every run off the others' DuckDB file); and run
+# monitoring, so a run whose worker never started or hangs is ended instead of holding the
+# queue forever (6 h, the same as the work store lock timeout).
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
 run_queue:
   max_concurrent_runs: 1
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 300
+  max_runtime_seconds: 21600
 """
+INIT_LOCK = ".init.lock"
+
+
+def dagster_home(settings: Settings) -> Path:
+    """DAGSTER_HOME if the environment names one, else DTKS_WORK_DIR/dagster_home."""
+    return Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Create DAGSTER_HOME (unless the environment names one) and export it for Dagster."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
+    """Create DAGSTER_HOME and its dagster.yaml (unless present) and export it for Dagster."""
+    home = dagster_home(settings)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML)
+        # written beside and renamed, so a process starting at the same moment never reads
+        # a half-written file
+        partial = home / f".dagster.yaml.{os.getpid()}.partial"
+        partial.write_text(DAGSTER_YAML)
+        os.replace(partial, config)
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     return home
+
+
+@contextmanager
+def _init_lock(home: Path) -> Iterator[None]:
+    """Held while the instance's SQLite files are created, so two first runs do not race."""
+    fd = os.open(home / INIT_LOCK, os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def open_instance(settings: Settings) -> dg.DagsterInstance:
+    """The persistent Dagster instance the UI shows, created safely when two runs start at once."""
+    home = prepare_dagster_home(settings)
+    import dagster as dg  # imported after DAGSTER_HOME is set
+
+    with _init_lock(home):
+        return dg.DagsterInstance.get()

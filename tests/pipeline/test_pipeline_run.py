@@ -57,7 +57,9 @@ def test_rerun_on_same_input_changes_nothing(dtks_dirs) -> None:
     assert published(dtks_dirs, query) == first
 
 
-def test_changed_and_removed_files_replace_their_rows(dtks_dirs) -> None:
+def test_changed_and_removed_files_replace_their_rows(dtks_dirs, monkeypatch) -> None:
+    # kapong loses most of its rows on purpose: tell the drift check that this is expected
+    monkeypatch.setenv("DTKS_MAX_ROW_DROP_SHARE", "1")
     assert run_reconciliation(dtks_dirs).success
     raw: Path = dtks_dirs["raw"]
     kapong_files = sorted((raw / "kapong").glob("*.*"))
@@ -101,3 +103,41 @@ def test_one_village_can_be_materialised_alone(dtks_dirs, village: str) -> None:
     assert result.success
     mats = result.asset_materializations_for_node("village_exports")
     assert [m.partition for m in mats] == [village]
+
+
+def test_a_changed_file_replaces_that_files_rows(dtks_dirs) -> None:
+    assert run_reconciliation(dtks_dirs).success
+    truth = pl.read_parquet(dtks_dirs["truth"])
+    row = (
+        truth.filter(
+            pl.col("source_file").str.ends_with(".csv")
+            & (pl.col("row_kind") == "data")
+            & pl.col("nik_written").is_not_null()
+        )
+        .sort("source_file", "source_row")
+        .row(0, named=True)
+    )
+    path = dtks_dirs["raw"] / row["source_file"]
+    count_rows = "SELECT count(*) FROM person_sources WHERE source_file = ?"
+    (before,) = published(dtks_dirs, count_rows, [row["source_file"]])[0]
+    raw_bytes = path.read_bytes()
+    lines = raw_bytes.split(b"\n")
+    del lines[row["source_row"] - 1]  # the operator deleted one person from the export
+    path.write_bytes(b"\n".join(lines))
+    result = run_reconciliation(dtks_dirs)
+    assert result.success
+    ingest = result.asset_materializations_for_node("village_exports")[0].metadata
+    assert ingest["files_changed"].value == 1
+    (after,) = published(dtks_dirs, count_rows, [row["source_file"]])[0]
+    assert after == before - 1
+
+
+def test_an_empty_raw_folder_fails_clearly_and_publishes_nothing(tmp_path: Path) -> None:
+    dirs = {name: tmp_path / name for name in ("raw", "work", "curated", "review")}
+    dirs["raw"].mkdir()
+    result = run_reconciliation(dirs)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "kecamatan_dataset"
+    assert "nothing to publish" in str(failure.step_failure_data.error)
+    assert not (dirs["curated"] / "kecamatan.duckdb").exists()
