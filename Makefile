@@ -28,6 +28,13 @@ ui: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python -m dtks.synth --people 25000 --seed 20261130 --out data/raw --truth data/sample_truth.parquet
 
+## Benchmarks (not run by CI): cleaning accuracy, matching quality and speed, end to end.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/bench_clean_accuracy.py
+	$(BIN)/python bench/bench_match.py
+	$(BIN)/python bench/bench_pipeline.py --size sample
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
