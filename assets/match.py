@@ -1,6 +1,7 @@
 """Match: the same person found across and within villages, over all clean rows."""
 
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -19,7 +20,9 @@ from pipelines.resources import DtksSettings
         "Finds rows of the same person within and across villages: candidate pairs by "
         "blocking (NIK, truncated NIK, NIK typos, KK, names, birth dates), Fellegi-Sunter "
         "scores with the evidence of every comparison, safety rules that keep different "
-        "people apart, and clusters. Pairs between the thresholds go to the review queue."
+        "people apart, and clusters. Clerks' sama/beda decisions from the workbooks in the "
+        "review folder are applied first; pairs still to decide are written to "
+        "review_queue.xlsx there."
     ),
 )
 def person_matches(
@@ -27,11 +30,19 @@ def person_matches(
 ) -> dg.MaterializeResult:
     started = time.monotonic()
     with settings.work_store().session() as con:
-        summary = match_kecamatan(con)
+        summary = match_kecamatan(con, review_dir=Path(settings.review_dir))
+    review = summary.review
     if summary.capped_blocks:
         context.log.info(
             f"blocks capped (too common to compare all pairs): {summary.capped_blocks}"
         )
+    if review.count_problems:
+        context.log.warning(
+            f"{review.count_problems} isian di file pemeriksaan tidak bisa dibaca: "
+            "lihat sheet MASALAH ISIAN di review_queue.xlsx"
+        )
+    if review.queue_error:
+        context.log.warning(f"review_queue.xlsx tidak bisa ditulis: {review.queue_error}")
     return dg.MaterializeResult(
         metadata={
             "rows": summary.rows,
@@ -42,6 +53,13 @@ def person_matches(
             "pairs_distinct": summary.pairs_by_decision.get("distinct", 0),
             "merges_to_confirm": summary.needs_confirmation,
             "capped_blocks": dg.MetadataValue.json(summary.capped_blocks),
+            "review_workbooks_read": dg.MetadataValue.json(review.workbooks_read),
+            "review_must_link": review.count_must_link,
+            "review_cannot_link": review.count_cannot_link,
+            "review_problems": review.count_problems,
+            "review_queue_pairs_to_decide": review.count_queue_review,
+            "review_queue_merges_to_confirm": review.count_queue_confirm,
+            "review_queue": dg.MetadataValue.path(review.queue_path or ""),
             "timings_s": dg.MetadataValue.json(summary.timings),
             "duration_s": round(time.monotonic() - started, 2),
         }

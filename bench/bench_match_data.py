@@ -17,7 +17,46 @@ from dtks.region import DEFAULT_KECAMATAN_KODE, load_kecamatan
 REFERENCE_DATE = dt.date(2026, 11, 30)
 
 
-def generate(people: int, seed: int, work: Path) -> tuple[Path, Path]:
+CROSS_RECORD_DEFECTS = (
+    "dup_in_village",
+    "dup_across_villages",
+    "nik_typo",
+    "nik_missing",
+    "hajj_name",
+    "kk_two_heads",
+    "nik_numeric",
+    "name_abbreviation",
+    "name_spelling",
+    "ibu_spelling",
+    "date_swapped",
+    "date_two_digit_year",
+    "date_impossible",
+)
+
+
+def scaled_rates(scale: float, overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """Default synth rates of the defects that matter for matching times ``scale``, then ``overrides``."""
+    from dtks.synth.defects import DEFAULT_RATES
+
+    rates = (
+        {} if scale == 1 else {d: min(DEFAULT_RATES[d] * scale, 1.0) for d in CROSS_RECORD_DEFECTS}
+    )
+    return rates | (overrides or {})
+
+
+def work_dir(out: Path, people: int, seed: int, rates: dict[str, float]) -> Path:
+    """Cache folder of one generated data set: people, seed and the non-default rates in the name."""
+    tag = "".join(f"_{k}={v:g}" for k, v in sorted(rates.items()))
+    if len(tag) > 60:
+        import hashlib
+
+        tag = "_r" + hashlib.sha1(tag.encode()).hexdigest()[:10]
+    return out / f"synth_{people}_{seed}{tag}"
+
+
+def generate(
+    people: int, seed: int, work: Path, rates: dict[str, float] | None = None
+) -> tuple[Path, Path]:
     """Run `python -m dtks.synth` once into ``work`` (reused when already there)."""
     raw, truth = work / "raw", work / "truth.parquet"
     if not truth.exists():
@@ -35,6 +74,8 @@ def generate(people: int, seed: int, work: Path) -> tuple[Path, Path]:
             "--truth",
             str(truth),
         ]
+        for name, rate in sorted((rates or {}).items()):
+            cmd += ["--rate", f"{name}={rate}"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return raw, truth
 

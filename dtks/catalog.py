@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dtks.match import default_comparisons
 from dtks.quality.validation import VALIDATION_ISSUE_COLUMN_COMMENTS
 
 LINEAGE_COMMENTS = {
@@ -65,18 +66,8 @@ CLEAN_VALUE_COMMENTS = {
     "extras": "Columns the export had that are not DTKS columns, as JSON",
 }
 
-MATCH_COMPARISONS = (
-    "iddtks",
-    "nik",
-    "nama",
-    "tanggal_lahir",
-    "nama_ibu",
-    "no_kk",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "desa",
-    "alamat",
-)
+# The matcher's comparisons, whose fired level and weight `match_pairs` carries per pair.
+MATCH_COMPARISONS = tuple(comparison.name for comparison in default_comparisons())
 
 PROVENANCE_COMMENTS = {
     "primary_source_row_key": (

@@ -7,7 +7,16 @@ Library API (pure Polars, no Dagster):
 - `record_keys(clean)`: the stable key of each clean row (IDDTKS, else NIK + name + birth date),
   which review decisions and cluster ids are keyed by.
 - `normalise_decisions(decisions)`: clerks' must-link / cannot-link pairs in canonical form.
-- `MatchSettings`: thresholds, blocking rules, comparisons and hard rules in one object.
+- `MatchSettings`: thresholds, blocking rules, comparisons, training blocks and hard rules
+  in one object.
+
+How it decides (details in the modules): blocking rules propose candidate pairs
+(`dtks.match.blocking`); each comparison puts a pair in a level (`dtks.match.comparisons`);
+Fellegi-Sunter weights, u from random pairs and m by EM on training blocks, with the u of
+family members' pairs taken within one KK (`dtks.match.training`, `dtks.match.scoring`); the
+merge / review / distinct thresholds are probabilities; hard safety rules override
+(`dtks.match.rules`); clerks' decisions override all (`dtks.match.decisions`, read from their
+workbooks by `dtks.review`); clusters never hold a cannot-link pair (`dtks.match.clustering`).
 """
 
 from dtks.match.blocking import BlockingRule, block_on, default_rules
@@ -16,6 +25,7 @@ from dtks.match.decisions import CANNOT_LINK, MUST_LINK, normalise_decisions
 from dtks.match.dedupe import CLUSTER_ID, MatchResult, MatchSettings, find_duplicates
 from dtks.match.keys import RECORD_KEY, record_keys, with_record_key
 from dtks.match.rules import DISTINCT, MERGED, REVIEW, HardRule, default_hard_rules
+from dtks.match.training import TrainingBlock, default_training_blocks
 
 __all__ = [
     "CANNOT_LINK",
@@ -31,10 +41,12 @@ __all__ = [
     "Level",
     "MatchResult",
     "MatchSettings",
+    "TrainingBlock",
     "block_on",
     "default_comparisons",
     "default_hard_rules",
     "default_rules",
+    "default_training_blocks",
     "find_duplicates",
     "normalise_decisions",
     "record_keys",

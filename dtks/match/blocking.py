@@ -94,10 +94,11 @@ def nik_transposition_keys() -> pl.Expr:
 def default_rules() -> list[BlockingRule]:
     """The blocking rules of the matcher, strongest first (a pair is labelled by the first that finds it).
 
-    NIK typos (one digit, two adjacent digits swapped) are found by two cheap rules: same birth
+    NIK typos (one digit, two adjacent digits swapped) are found by cheap rules: same birth
     date, sex and NIK region (a typo in the NIK's date or serial), or same birth date, NIK
-    date+serial and name start (a typo in the region). (`nik_one_digit_keys` /
-    `nik_transposition_keys` give exact one-edit neighbourhoods without the birth date, at 31
+    date+serial and name start (a typo in the region); and, when the typed birth date is wrong
+    too, by either half of the NIK (a single typo leaves one half intact) with the name start.
+    (`nik_one_digit_keys` / `nik_transposition_keys` give exact one-edit neighbourhoods at 31
     keys per row: too costly for a kabupaten.) Excel truncation keeps the first 15 digits, so
     the truncated and the full NIK meet on those plus the name start.
     """
@@ -128,11 +129,35 @@ def default_rules() -> list[BlockingRule]:
             description="same birth date, NIK date+serial and name start: a typo in the region",
         ),
         block_on(
+            pl.col("nik").str.slice(0, 8),
+            "nama_key",
+            pl.col("nama_ibu_key").str.slice(0, 3),
+            name="nik_first_half",
+            cap=30,
+            description="same NIK region and birth day, same name, mother's name starting "
+            "alike: a typo in the NIK's second half, whatever the typed birth date says",
+        ),
+        block_on(
+            pl.col("nik").str.slice(8, 8),
+            "nama_key",
+            name="nik_second_half",
+            cap=30,
+            description="same NIK birth month, year and serial, same name: a typo in the "
+            "NIK's first half, whatever the typed birth date says",
+        ),
+        block_on(
             "no_kk",
             "tgl_year",
             name="same_kk_birth_year",
             cap=20,
             description="same KK number and birth year",
+        ),
+        block_on(
+            "no_kk",
+            "nama_key",
+            name="same_kk_name",
+            cap=20,
+            description="same KK number and name (a birth date missing on one row)",
         ),
         block_on(
             "tgl",
@@ -147,6 +172,15 @@ def default_rules() -> list[BlockingRule]:
             name="birth_date_mother",
             cap=30,
             description="same birth date and same mother's name",
+        ),
+        block_on(
+            "tgl",
+            pl.col("nama_ibu_key").str.slice(0, 3),
+            "sex",
+            name="birth_date_mother_prefix",
+            cap=30,
+            description="same birth date and sex, mother's name starting with the same 3 letters "
+            "(a new name after the hajj and a respelled mother)",
         ),
         block_on(
             "nama_key",
@@ -173,27 +207,33 @@ def default_rules() -> list[BlockingRule]:
 
 
 def _keyed_rows(features: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
-    """``row_id`` with the rule's keys ``k0..kn``; rows with a null key dropped."""
+    """``row_id`` with one 64-bit ``block`` hash of the rule's keys; rows with a null key dropped.
+
+    Hashing makes grouping and joining a million rows cheap; two blocks that collide only
+    yield extra candidate pairs, which the comparisons then score as different people.
+    """
     names = [f"k{i}" for i in range(len(rule.keys))]
     keyed = features.select(
         pl.col(ROW_ID), *[e.alias(n) for e, n in zip(rule.keys, names, strict=True)]
     )
     if rule.explode:
         keyed = keyed.explode(names)
-    return keyed.drop_nulls(names)
+    return keyed.drop_nulls(names).select(
+        ROW_ID, pl.struct(names).hash(seed=len(names)).alias("block")
+    )
 
 
 def rule_pairs(features: pl.DataFrame, rule: BlockingRule) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Candidate pairs of one rule (``row_id_l < row_id_r``, unique) and the sizes of the skipped blocks."""
-    keyed = _keyed_rows(features, rule)
-    names = [c for c in keyed.columns if c != ROW_ID]
-    sizes = keyed.group_by(names).len("block_size")
-    big = sizes.filter(pl.col("block_size") > rule.cap)
-    keyed = keyed.join(sizes.filter(pl.col("block_size") > 1).drop("block_size"), on=names)
-    if big.height:
-        keyed = keyed.join(big.select(names), on=names, how="anti")
+    keyed = _keyed_rows(features, rule).with_columns(pl.len().over("block").alias("block_size"))
+    big = (
+        keyed.filter(pl.col("block_size") > rule.cap)
+        .group_by("block")
+        .agg(pl.col("block_size").first())
+    )
+    keyed = keyed.filter(pl.col("block_size").is_between(2, rule.cap)).drop("block_size")
     pairs = (
-        keyed.join(keyed, on=names, suffix="_r")
+        keyed.join(keyed, on="block", suffix="_r")
         .filter(pl.col(ROW_ID) < pl.col(f"{ROW_ID}_r"))
         .select(pl.col(ROW_ID).alias(PAIR_L), pl.col(f"{ROW_ID}_r").alias(PAIR_R))
     )
@@ -207,21 +247,34 @@ def candidate_pairs(
 ) -> tuple[pl.DataFrame, list[BlockingReport]]:
     """Union of the rules' pairs, each labelled ``blocking_rule`` with the first rule that found it."""
     found: list[pl.DataFrame] = []
-    reports: list[BlockingReport] = []
-    seen = pl.DataFrame(schema={PAIR_L: pl.UInt32, PAIR_R: pl.UInt32})
-    for rule in rules:
+    capped_blocks: list[pl.DataFrame] = []
+    for index, rule in enumerate(rules):
         pairs, capped = rule_pairs(features, rule)
-        new = pairs.join(seen, on=[PAIR_L, PAIR_R], how="anti") if seen.height else pairs
-        seen = pl.concat([seen, new.select(PAIR_L, PAIR_R)])
-        found.append(new.with_columns(pl.lit(rule.name).alias("blocking_rule")))
-        reports.append(
-            BlockingReport(
-                rule=rule.name,
-                count_pairs=pairs.height,
-                count_new_pairs=new.height,
-                count_capped_blocks=capped.height,
-                count_rows_in_capped_blocks=int(capped["block_size"].sum() or 0),
-                largest_capped_block=int(capped["block_size"].max() or 0),
-            )
+        found.append(pairs.with_columns(pl.lit(index, pl.UInt8).alias("rule_index")))
+        capped_blocks.append(capped)
+    every = pl.concat(found)
+    counts = every.group_by("rule_index").len("count_pairs")
+    first = (
+        every.group_by(PAIR_L, PAIR_R)
+        .agg(pl.col("rule_index").min())
+        .sort("rule_index", PAIR_L, PAIR_R)
+    )
+    del every
+    new_counts = dict(first.group_by("rule_index").len().iter_rows())
+    all_counts = dict(counts.iter_rows())
+    reports = [
+        BlockingReport(
+            rule=rule.name,
+            count_pairs=all_counts.get(index, 0),
+            count_new_pairs=new_counts.get(index, 0),
+            count_capped_blocks=capped.height,
+            count_rows_in_capped_blocks=int(capped["block_size"].sum() or 0),
+            largest_capped_block=int(capped["block_size"].max() or 0),
         )
-    return pl.concat(found), reports
+        for index, (rule, capped) in enumerate(zip(rules, capped_blocks, strict=True))
+    ]
+    names = pl.Series([rule.name for rule in rules], dtype=pl.String)
+    labelled = first.with_columns(
+        pl.lit(names).gather(pl.col("rule_index")).alias("blocking_rule")
+    ).drop("rule_index")
+    return labelled, reports

@@ -48,7 +48,8 @@ _SCORERS = {
 
 @dataclass(frozen=True)
 class Level:
-    """One level of a comparison: a stable ``code`` for evidence, a ``label`` for people."""
+    """One level of a comparison: a stable ``code`` for evidence, a ``label`` for analysts and a
+    ``label_id`` in Bahasa Indonesia for clerks (the review workbook)."""
 
     code: str
     label: str
@@ -56,6 +57,11 @@ class Level:
     is_null: bool = False  # neither agreement nor disagreement: weight 0
     tf_column: str | None = None  # term-frequency adjustment on this feature (e.g. "tf_nama")
     similarities: tuple[Similarity, ...] = ()
+    label_id: str = ""
+    neutral: bool = False  # a real level (m and u estimated) whose weight is 0 by design
+    # Ordered with the levels above it (its weight is capped by theirs); False for a level of
+    # another kind, such as "names differ, but one carries a hajj title".
+    monotone: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,18 +107,44 @@ def _r(column: str) -> pl.Expr:
     return pl.col(f"{column}_r")
 
 
+# What a feature column is called for clerks (Bahasa Indonesia), in generated labels.
+KATA: dict[str, str] = {
+    "iddtks": "IDDTKS",
+    "nik": "NIK",
+    "nama_key": "nama",
+    "nama_ibu_key": "nama ibu kandung",
+    "tempat_lahir_key": "tempat lahir",
+    "tgl": "tanggal lahir",
+    "no_kk": "No KK",
+    "sex": "jenis kelamin",
+    "desa_kode": "desa",
+    "dusun": "dusun",
+}
+
+
+def _kata(column: str) -> str:
+    return KATA.get(column, column)
+
+
 def null_level(*columns: str) -> Level:
     """Either side missing any of ``columns``: no evidence either way."""
     cond = pl.any_horizontal([_l(c).is_null() | _r(c).is_null() for c in columns])
-    return Level("null", f"{' or '.join(columns)} missing", cond, is_null=True)
+    label_id = f"{' atau '.join(_kata(c) for c in columns)} kosong di salah satu data"
+    return Level("null", f"{' or '.join(columns)} missing", cond, is_null=True, label_id=label_id)
 
 
-def exact_level(column: str, tf_column: str | None = None, label: str | None = None) -> Level:
+def exact_level(
+    column: str,
+    tf_column: str | None = None,
+    label: str | None = None,
+    label_id: str | None = None,
+) -> Level:
     """Both sides equal; with ``tf_column`` the weight is adjusted for how common the value is."""
     text = label or f"{column} equal"
+    text_id = label_id or f"{_kata(column)} sama"
     if tf_column:
         text += " (weighted by how common the value is)"
-    return Level("exact", text, _l(column) == _r(column), tf_column=tf_column)
+    return Level("exact", text, _l(column) == _r(column), tf_column=tf_column, label_id=text_id)
 
 
 def jaro_winkler_level(column: str, threshold: float) -> Level:
@@ -123,6 +155,7 @@ def jaro_winkler_level(column: str, threshold: float) -> Level:
         f"Jaro-Winkler of {column} >= {threshold:g}",
         pl.col(sim.output) >= threshold,
         similarities=(sim,),
+        label_id=f"{_kata(column)} mirip (kemiripan ejaan {threshold:.0%} atau lebih)",
     )
 
 
@@ -134,12 +167,23 @@ def token_subset_level(column: str) -> Level:
         f"all words of one {column} appear in the other",
         pl.col(sim.output) >= 100,
         similarities=(sim,),
+        label_id=f"semua kata {_kata(column)} yang pendek ada di {_kata(column)} yang lain",
     )
 
 
-def else_level(label: str = "all other cases") -> Level:
+def sounds_alike_level(column: str, words: str) -> Level:
+    """Spelt differently but equal once folded to how it sounds (``column``: a sound key)."""
+    return Level(
+        "sounds_alike",
+        f"{column} equal: spelt differently, sounds the same (e/i, o/u, f/p, kh/h, ...)",
+        _l(column) == _r(column),
+        label_id=f"{words} ejaannya beda tetapi bunyinya sama (e/i, o/u, f/p, kh/h, ...)",
+    )
+
+
+def else_level(label: str = "all other cases", label_id: str = "lain-lain") -> Level:
     """The last level: nothing above held."""
-    return Level("else", label, None)
+    return Level("else", label, None, label_id=label_id)
 
 
 def _date_levels() -> tuple[Level, ...]:
@@ -153,12 +197,14 @@ def _date_levels() -> tuple[Level, ...]:
             "birth date equal (weighted by how common the date is)",
             (tgl_l == tgl_r) & ~either_placeholder,
             tf_column="tf_tgl",
+            label_id="tanggal lahir sama",
         ),
         Level(
             "exact_placeholder",
             "birth date equal but a placeholder (01-01, 31-12, 01-07)",
             tgl_l == tgl_r,
             tf_column="tf_tgl",
+            label_id="tanggal lahir sama, tetapi tanggal pengganti (01-01, 31-12, 01-07)",
         ),
         Level(
             "day_month_swapped",
@@ -166,29 +212,34 @@ def _date_levels() -> tuple[Level, ...]:
             (tgl_l.dt.day() == tgl_r.dt.month())
             & (tgl_l.dt.month() == tgl_r.dt.day())
             & (tgl_l.dt.year() == tgl_r.dt.year()),
+            label_id="tanggal lahir sama bila tanggal dan bulan ditukar",
         ),
         Level(
             "nik_date",
             "birth date of one equals the date in the other's NIK",
             (tgl_l == _r("nik_birth_date")) | (tgl_r == _l("nik_birth_date")),
+            label_id="tanggal lahir yang satu sama dengan tanggal di NIK yang lain",
         ),
         Level(
             "one_digit",
             "birth date differs in one digit",
             pl.col(hamming.output) == 1,
             similarities=(hamming,),
+            label_id="tanggal lahir beda satu angka",
         ),
         Level(
             "same_year_placeholder",
             "same birth year, one date a placeholder",
             either_placeholder & (tgl_l.dt.year() == tgl_r.dt.year()),
+            label_id="tahun lahir sama, satu tanggal pengganti",
         ),
         Level(
             "within_1_year",
             "birth dates within one year",
             (tgl_l - tgl_r).abs() <= pl.duration(days=366),
+            label_id="tanggal lahir berbeda (selisih kurang dari satu tahun)",
         ),
-        else_level("birth dates differ"),
+        else_level("birth dates differ", "tanggal lahir berbeda"),
     )
 
 
@@ -196,20 +247,91 @@ def _nik_levels() -> tuple[Level, ...]:
     osa = Similarity("osa", "nik")
     return (
         null_level("nik"),
-        Level("exact", "NIK equal", _l("nik") == _r("nik")),
+        Level(
+            "exact",
+            "NIK equal (neither possibly truncated by Excel)",
+            (_l("nik") == _r("nik")) & ~(_l("nik_trunc") | _r("nik_trunc")),
+            label_id="NIK sama",
+        ),
         Level(
             "first_15_truncated",
             "NIK equal on the first 15 digits, one possibly truncated by Excel",
             (_l("nik15") == _r("nik15")) & (_l("nik_trunc") | _r("nik_trunc")),
+            label_id="15 angka pertama NIK sama (angka terakhir hilang karena Excel)",
         ),
         Level(
             "one_edit",
-            "NIK differs in one digit or two adjacent digits swapped",
+            "NIK differs in one digit or two adjacent digits swapped, in its region or date part",
+            (pl.col(osa.output) == 1) & (_l("nik").str.slice(12) == _r("nik").str.slice(12)),
+            similarities=(osa,),
+            label_id="NIK beda satu angka atau dua angka bersebelahan tertukar (di kode wilayah "
+            "atau tanggal)",
+        ),
+        # People born the same day in one kecamatan have NIKs that differ only in the serial
+        # (0001, 0002, ...): a one-digit difference there is common between two people.
+        Level(
+            "one_edit_serial",
+            "NIK differs in one digit of its serial (last 4 digits)",
             pl.col(osa.output) == 1,
             similarities=(osa,),
+            label_id="NIK beda satu angka di nomor urut (4 angka terakhir)",
         ),
-        else_level("NIK differs"),
+        else_level("NIK differs", "NIK berbeda"),
     )
+
+
+def same_kk() -> pl.Expr:
+    """Both KK numbers equal, or equal on 15 digits when Excel may have cut one's last digit."""
+    exact = _l("no_kk") == _r("no_kk")
+    truncated = (_l("kk15") == _r("kk15")) & (_l("kk_trunc") | _r("kk_trunc"))
+    return (exact | truncated).fill_null(False)
+
+
+def _same(*columns: str) -> pl.Expr:
+    return pl.all_horizontal([(_l(c) == _r(c)).fill_null(False) for c in columns])
+
+
+def _household_levels() -> tuple[Level, ...]:
+    """Family card and place of residence as ONE comparison, because they are nested.
+
+    A KK belongs to one address, an RT to one dusun, a dusun to one village: separate KK,
+    village and address comparisons would count "moved away" (or "same home") three times.
+    Beyond the RT, where someone else lives says little: a person listed twice may sit in
+    another KK of the same village (a married daughter) or in another village (moved), so
+    "same village" and "other village" are one level.
+    """
+    same_rt = _same("desa_kode", "dusun", "rt", "rw")
+    return (
+        Level(
+            "null",
+            "village missing",
+            _l("desa_kode").is_null() | _r("desa_kode").is_null(),
+            is_null=True,
+            label_id="desa kosong di salah satu data",
+        ),
+        Level(
+            "same_kk_same_rt",
+            "same KK number and same address (village, dusun, RT, RW)",
+            same_kk() & same_rt,
+            label_id="No KK sama dan alamat sama (desa, dusun, RT, RW)",
+        ),
+        Level(
+            "same_kk",
+            "same KK number, address differs",
+            same_kk(),
+            label_id="No KK sama, alamat berbeda",
+        ),
+        Level(
+            "same_rt",
+            "other KK, same village, dusun, RT and RW",
+            same_rt,
+            label_id="KK berbeda, alamat sama (desa, dusun, RT, RW)",
+        ),
+        else_level("other KK and address", "KK dan alamat berbeda"),
+    )
+
+
+HOUSEHOLD = "kk_domisili"  # the comparison whose same-KK levels condition the others' u
 
 
 def default_comparisons() -> list[Comparison]:
@@ -219,8 +341,20 @@ def default_comparisons() -> list[Comparison]:
             "iddtks",
             (
                 null_level("iddtks"),
-                exact_level("iddtks", label="same IDDTKS (the registry's record id)"),
-                else_level("IDDTKS differs"),
+                exact_level(
+                    "iddtks",
+                    label="same IDDTKS (the registry's record id)",
+                    label_id="IDDTKS sama",
+                ),
+                # A person registered twice gets a second IDDTKS: that is the very duplicate
+                # we look for, so a different IDDTKS is no evidence either way.
+                Level(
+                    "differs",
+                    "IDDTKS differs (no evidence: a second registration gets its own id)",
+                    None,
+                    neutral=True,
+                    label_id="IDDTKS berbeda (bukan bukti: pendaftaran ganda mendapat ID baru)",
+                ),
             ),
             "the registry's own record id",
         ),
@@ -234,11 +368,20 @@ def default_comparisons() -> list[Comparison]:
             (
                 null_level("nama_key"),
                 exact_level("nama_key", tf_column="tf_nama", label="name equal"),
+                sounds_alike_level("nama_sound", "nama"),
                 jaro_winkler_level("nama_key", 0.95),
                 jaro_winkler_level("nama_key", 0.88),
                 token_subset_level("nama_key"),
                 jaro_winkler_level("nama_key", 0.75),
-                else_level("names differ"),
+                Level(
+                    "differs_hajji",
+                    "names differ, one with a hajj title (H., HJ., K.H.): a new name after the hajj?",
+                    _l("is_hajji") | _r("is_hajji"),
+                    monotone=False,
+                    label_id="nama berbeda, satu bergelar haji (H., HJ., K.H.): nama baru "
+                    "sesudah haji?",
+                ),
+                else_level("names differ", "nama berbeda"),
             ),
             "name, match form (abbreviations and spelling variants folded)",
         ),
@@ -248,24 +391,20 @@ def default_comparisons() -> list[Comparison]:
             (
                 null_level("nama_ibu_key"),
                 exact_level("nama_ibu_key", tf_column="tf_ibu", label="mother's name equal"),
+                sounds_alike_level("ibu_sound", "nama ibu kandung"),
                 jaro_winkler_level("nama_ibu_key", 0.9),
                 jaro_winkler_level("nama_ibu_key", 0.75),
-                else_level("mother's names differ"),
+                else_level("mother's names differ", "nama ibu kandung berbeda"),
             ),
             "mother's name, match form",
         ),
         Comparison(
-            "no_kk",
-            (
-                null_level("no_kk"),
-                exact_level("no_kk", label="KK number equal"),
-                else_level("KK differs"),
-            ),
-            "family card number",
-        ),
-        Comparison(
             "jenis_kelamin",
-            (null_level("sex"), exact_level("sex", label="sex equal"), else_level("sex differs")),
+            (
+                null_level("sex"),
+                exact_level("sex", label="sex equal"),
+                else_level("sex differs", "jenis kelamin berbeda"),
+            ),
             "sex (typed, or from the NIK)",
         ),
         Comparison(
@@ -274,41 +413,19 @@ def default_comparisons() -> list[Comparison]:
                 null_level("tempat_lahir_key"),
                 exact_level("tempat_lahir_key", tf_column="tf_tempat", label="birth place equal"),
                 jaro_winkler_level("tempat_lahir_key", 0.88),
-                else_level("birth places differ"),
+                else_level("birth places differ", "tempat lahir berbeda"),
             ),
             "birth place, match form",
         ),
         Comparison(
-            "desa",
-            (
-                null_level("desa_kode"),
-                exact_level("desa_kode", label="same village"),
-                else_level("different villages"),
-            ),
-            "village the row belongs to",
-        ),
-        Comparison(
-            "alamat",
-            (
-                null_level("dusun"),
-                Level(
-                    "same_rt",
-                    "same village, dusun, RT and RW",
-                    (_l("desa_kode") == _r("desa_kode"))
-                    & (_l("dusun") == _r("dusun"))
-                    & (_l("rt") == _r("rt"))
-                    & (_l("rw") == _r("rw")),
-                ),
-                Level(
-                    "same_dusun",
-                    "same village and dusun",
-                    (_l("desa_kode") == _r("desa_kode")) & (_l("dusun") == _r("dusun")),
-                ),
-                else_level("addresses differ"),
-            ),
-            "address within the village",
+            HOUSEHOLD,
+            _household_levels(),
+            "family card (KK) and address, nested: same KK, same RT, same dusun, same village",
         ),
     ]
+
+
+_EQUAL_VALUE = {"jaro_winkler": 1.0, "token_set": 100.0, "hamming": 0, "osa": 0}
 
 
 def compute_similarities(
@@ -316,7 +433,8 @@ def compute_similarities(
 ) -> pl.DataFrame:
     """``pairs`` with one ``sim_<kind>_<column>`` column per similarity (rapidfuzz, vectorised).
 
-    Pairs where either side is null get a null similarity.
+    Pairs where either side is null get a null similarity; equal values get the score of
+    equality without calling the scorer (blocking makes many candidate pairs share a name).
     """
     columns = []
     for sim in similarities:
@@ -324,11 +442,14 @@ def compute_similarities(
         left = pairs[f"{sim.column}_l"]
         right = pairs[f"{sim.column}_r"]
         valid = (left.is_not_null() & right.is_not_null()).to_numpy()
-        values = np.zeros(pairs.height, dtype=dtype)
-        if valid.any():
-            lv = left.filter(pl.Series(valid)).to_list()
-            rv = right.filter(pl.Series(valid)).to_list()
-            values[valid] = cpdist(lv, rv, scorer=scorer, dtype=dtype, workers=workers)
+        equal = (left == right).fill_null(False).to_numpy()
+        values = np.full(pairs.height, _EQUAL_VALUE[sim.kind], dtype=dtype)
+        todo = valid & ~equal
+        if todo.any():
+            mask = pl.Series(todo)
+            lv = left.filter(mask).to_list()
+            rv = right.filter(mask).to_list()
+            values[todo] = cpdist(lv, rv, scorer=scorer, dtype=dtype, workers=workers)
         series = pl.Series(sim.output, values)
         columns.append(pl.when(pl.Series(valid)).then(series).otherwise(None).alias(sim.output))
     return pairs.with_columns(columns) if columns else pairs

@@ -23,7 +23,9 @@ CLEAN_COLUMNS: dict[str, pl.DataType] = {
     "nik_birth_date": pl.Date(),
     "nik_sex": pl.String(),
     "no_kk": pl.String(),
+    "no_kk_possibly_truncated": pl.Boolean(),
     "nama": pl.String(),
+    "nama_gelar": pl.String(),
     "nama_key": pl.String(),
     "nama_ibu_key": pl.String(),
     "tempat_lahir_key": pl.String(),
@@ -60,8 +62,13 @@ PAIR_FEATURES = (
     "nik_agrees_dob",
     "nik_birth_date",
     "no_kk",
+    "kk15",
+    "kk_trunc",
     "nama_key",
+    "nama_sound",
+    "is_hajji",
     "nama_ibu_key",
+    "ibu_sound",
     "tempat_lahir_key",
     "tgl",
     "tgl_text",
@@ -78,6 +85,10 @@ PAIR_FEATURES = (
     "tf_ibu",
     "tf_tempat",
 )
+
+
+# Feature columns kept besides the pair features, for blocking keys (`dtks.match.blocking`).
+BLOCKING_FEATURES = ("nik_int", "nama3", "tgl_year", "nik_is_valid", "hubungan_keluarga")
 
 
 def conform(clean: pl.DataFrame) -> pl.DataFrame:
@@ -109,17 +120,69 @@ def _term_frequency(column: str) -> pl.Expr:
     )
 
 
+# Titles of someone who made the hajj (as `dtks.clean` writes them in ``nama_gelar``): many
+# pilgrims take a new everyday name, while the KTP and KK keep the old one.
+HAJJ_TITLES = ["H.", "HJ.", "K.H."]
+
+# How names sound, beyond the spelling folds of cleaning (`dtks.clean.names.name_key`): the
+# Madurese and old spellings that vary in the wild (e/i, o/u, f/p/v, q/k, z/j, kh/h, sy/s,
+# iy/i as in SAHRIYAH/SAHRIAH), then doubled letters. Too loose for a key; right for a level.
+SOUND_FOLDS: dict[str, str] = {
+    "KH": "H",
+    "SY": "S",
+    "TS": "S",
+    "IY": "I",
+    "UW": "U",
+    "F": "P",
+    "V": "P",
+    "Q": "K",
+    "Z": "J",
+    "E": "I",
+    "O": "U",
+}
+_DOUBLED = {letter * 2: letter for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def sound_key(column: str) -> pl.Expr:
+    """``column`` folded to how it sounds: "KHOLIFAH" and "HOLIPAH" -> "HULIPAH"."""
+    return (
+        pl.col(column)
+        .str.replace_many(SOUND_FOLDS)
+        .str.replace_many(_DOUBLED)
+        .str.replace_many(_DOUBLED)
+    )
+
+
+PLACEHOLDER_DAYS = ((1, 1), (12, 31), (7, 1))  # (month, day) written when the date is unknown
+
+
+def _placeholder_pattern(column: str) -> pl.Expr:
+    """The date in ``column`` is one of the placeholder days (01-01, 31-12, 01-07)."""
+    date = pl.col(column)
+    return pl.any_horizontal(
+        [(date.dt.month() == m) & (date.dt.day() == d) for m, d in PLACEHOLDER_DAYS]
+    ).fill_null(False)
+
+
 def build_features(clean: pl.DataFrame) -> pl.DataFrame:
     """One row per clean row, in input order, with ``row_id`` (0..n-1) and match features.
+
+    Only what matching reads is kept: lineage, ``record_key``, the pair features
+    (`PAIR_FEATURES`) and the blocking keys (`BLOCKING_FEATURES`).
 
     Derived columns:
     - ``record_key``: stable key (see `dtks.match.keys`);
     - ``nik`` only when 16 digits; ``nik_int`` the same as an unsigned integer;
       ``nik15`` its first 15 digits; ``nik_ok`` a well-formed NIK (valid, not truncated);
     - ``nik_agrees_dob``: the NIK's embedded date equals the typed birth date;
+    - ``kk15`` / ``kk_trunc``: the same for the KK number (Excel truncates it too);
     - ``tgl``: the birth date used for matching: the typed one, or the NIK's when the typed
-      one is missing or a placeholder; ``tgl_placeholder`` when only a placeholder is known;
+      one is missing, or is a placeholder (01-01-1980) in the NIK date's year (a NIK with a
+      typo in its year does not move a birth date to another year);
+      ``tgl_placeholder`` when only a placeholder is known;
     - ``sex``: typed sex, else the NIK's; ``generation``: from the relationship to the head;
+    - ``is_hajji``: the name carries a hajj title (H., HJ., K.H.);
+    - ``nama_sound`` / ``ibu_sound``: name and mother's name folded to how they sound;
     - ``tf_*``: term frequencies of name, birth date, mother's name and birth place.
     """
     frame = conform(clean)
@@ -129,25 +192,39 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
     nik16 = pl.col("nik").str.contains(r"^\d{16}$")
     placeholder = pl.col("tanggal_lahir_is_placeholder").fill_null(False)
     use_nik_date = pl.col("tanggal_lahir").is_null() | (
-        placeholder & pl.col("nik_birth_date").is_not_null()
+        placeholder
+        & pl.col("nik_birth_date").is_not_null()
+        & (pl.col("nik_birth_date").dt.year() == pl.col("tanggal_lahir").dt.year())
     )
     frame = frame.with_columns(
         pl.when(nik16).then(pl.col("nik")).otherwise(None).alias("nik"),
         pl.col("nik_possibly_truncated").fill_null(False).alias("nik_trunc"),
+        pl.col("no_kk_possibly_truncated").fill_null(False).alias("kk_trunc"),
         pl.when(use_nik_date)
         .then(pl.col("nik_birth_date"))
         .otherwise(pl.col("tanggal_lahir"))
         .alias("tgl"),
-        (placeholder & ~use_nik_date).alias("tgl_placeholder"),
         pl.coalesce("jenis_kelamin", "nik_sex").alias("sex"),
         pl.col("hubungan_keluarga")
         .replace_strict(GENERATION, default=None, return_dtype=pl.Int8)
         .alias("generation"),
         (pl.col("hubungan_keluarga") == "KEPALA KELUARGA").fill_null(False).alias("is_head"),
+        pl.col("nama_gelar")
+        .str.split(" ")
+        .list.eval(pl.element().is_in(HAJJ_TITLES))
+        .list.any()
+        .fill_null(False)
+        .alias("is_hajji"),
     )
     frame = frame.with_columns(
+        # still a placeholder when the NIK only repeats it (NIKs get 01-01 dates too)
+        (
+            (placeholder & (pl.col("tgl") == pl.col("tanggal_lahir")).fill_null(True))
+            | (pl.col("tanggal_lahir").is_null() & _placeholder_pattern("tgl"))
+        ).alias("tgl_placeholder"),
         pl.col("nik").cast(pl.UInt64, strict=False).alias("nik_int"),
         pl.col("nik").str.slice(0, 15).alias("nik15"),
+        pl.col("no_kk").str.slice(0, 15).alias("kk15"),
         (
             pl.col("nik").is_not_null()
             & pl.col("nik_is_valid").fill_null(False)
@@ -159,6 +236,8 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
         pl.col("tgl").dt.strftime("%Y%m%d").alias("tgl_text"),
         pl.col("tgl").dt.year().alias("tgl_year"),
         pl.col("nama_key").str.slice(0, 3).alias("nama3"),
+        sound_key("nama_key").alias("nama_sound"),
+        sound_key("nama_ibu_key").alias("ibu_sound"),
     )
     frame = frame.with_columns(
         _term_frequency("nama_key").alias("tf_nama"),
@@ -167,4 +246,5 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
         _term_frequency("tempat_lahir_key").alias("tf_tempat"),
     )
     frame = frame.with_columns(record_keys(frame).alias(RECORD_KEY))
-    return frame.with_row_index(ROW_ID)
+    kept = [*LINEAGE, RECORD_KEY, *BLOCKING_FEATURES, *PAIR_FEATURES[1:]]
+    return frame.select(list(dict.fromkeys(kept))).with_row_index(ROW_ID)

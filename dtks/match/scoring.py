@@ -1,4 +1,4 @@
-"""Fellegi-Sunter scoring: u from random pairs, m by EM on the candidate pairs, term-frequency adjustment.
+"""Fellegi-Sunter scoring: u from random pairs, m by EM on training blocks, term frequencies, contexts.
 
 For each comparison level, m = P(level | same person) and u = P(level | different people).
 A pair's match weight is log2(prior odds) + the sum of log2(m/u) over its comparisons; for
@@ -6,16 +6,24 @@ exact levels with a term-frequency column the u of the level is replaced by how 
 value is, so two "SITI AMINAH" or two 01-01-1970 birth dates count for less than a rare name
 or date. Null levels weigh 0.
 
-u is estimated from uniformly random pairs of rows (almost all are different people); m and
-the share of matches among candidates (the prior) by expectation-maximisation over the
-candidate pairs with u held fixed. EM runs on the distinct level patterns with their counts,
-so it costs nothing at a million rows.
+- u is estimated from uniformly random pairs of rows (almost all are different people).
+- m is estimated by expectation-maximisation, u held fixed, on several training blocks
+  (pairs with the same NIK; the same birth date and name; ...); a block never estimates the
+  m of the comparisons it was built on (they agree by construction), as in Splink.
+- Context: within one family card (KK) people share mother, address and birth place without
+  being one person (siblings, spouses), so for pairs with the same KK the u of the other
+  comparisons is estimated among random pairs of the same KK (`Parameters.u_context`).
+- The prior (chance that two random rows are one person) is the fixed point of
+  expected matches among the candidates = prior x all pairs (`estimate_prior`).
+
+EM runs on the distinct level patterns with their counts, so it costs nothing at a million rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -31,45 +39,64 @@ class Parameters:
     u: dict[str, list[float]]
     prior: float  # probability that two random rows are the same person
     em_iterations: int
-    candidate_match_share: float = 0.0  # EM's share of matches among the candidate pairs
+    candidate_match_share: float = 0.0  # share of matches among the candidate pairs
+    # u of some comparisons in a context (e.g. "same_kk": pairs of one family card)
+    u_context: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    training: list[dict[str, Any]] = field(default_factory=list)  # per training block
 
-    def weights(self, comparison: Comparison) -> list[float]:
+    def weights(self, comparison: Comparison, context: str | None = None) -> list[float]:
         """log2(m/u) of each level of ``comparison`` (0 for null levels), capped to be monotone.
 
         Levels are ordered strongest first, so a weaker level never weighs more than a stronger
-        one (thin data can make e.g. a fuzzy name look rarer than an exact one).
+        one (thin data can make e.g. a fuzzy name look rarer than an exact one). With
+        ``context``, the u of that context is used when it has one for this comparison.
         """
-        m, u = self.m[comparison.name], self.u[comparison.name]
+        m = self.m[comparison.name]
+        u = self.u_context.get(context or "", {}).get(comparison.name) or self.u[comparison.name]
         weights, ceiling = [], float("inf")
         for i, level in enumerate(comparison.levels):
-            if level.is_null:
+            if level.is_null or level.neutral:
                 weights.append(0.0)
                 continue
-            weight = min(float(np.log2(m[i] / u[i])), ceiling)
+            raw = float(np.log2(m[i] / u[i]))
+            if not level.monotone:
+                weights.append(raw)
+                continue
+            weight = min(raw, ceiling)
             ceiling = weight
             weights.append(weight)
         return weights
 
     def to_table(self, comparisons: Sequence[Comparison]) -> pl.DataFrame:
-        """One row per comparison level: name, code, label, m, u, weight (for reports)."""
+        """One row per comparison level: name, code, labels, m, u, weight (for reports).
+
+        Per context (e.g. ``same_kk``) a column ``match_weight_<context>`` gives the weight of
+        the level for pairs in that context (null where the context does not change it).
+        """
         rows = []
         for comparison in comparisons:
+            contexts = {
+                name: self.weights(comparison, name) if comparison.name in u else None
+                for name, u in self.u_context.items()
+            }
             for i, (level, weight) in enumerate(
                 zip(comparison.levels, self.weights(comparison), strict=True)
             ):
-                rows.append(
-                    {
-                        "comparison": comparison.name,
-                        "level": i,
-                        "code": level.code,
-                        "label": level.label,
-                        "m": self.m[comparison.name][i],
-                        "u": self.u[comparison.name][i],
-                        "match_weight": weight,
-                        "tf_adjusted": level.tf_column is not None,
-                    }
-                )
-        return pl.DataFrame(rows)
+                row = {
+                    "comparison": comparison.name,
+                    "level": i,
+                    "code": level.code,
+                    "label": level.label,
+                    "label_id": level.label_id or level.label,
+                    "m": self.m[comparison.name][i],
+                    "u": self.u[comparison.name][i],
+                    "match_weight": weight,
+                    "tf_adjusted": level.tf_column is not None,
+                }
+                for name, weights in contexts.items():
+                    row[f"match_weight_{name}"] = None if weights is None else weights[i]
+                rows.append(row)
+        return pl.DataFrame(rows, infer_schema_length=None)
 
 
 def random_pairs(count_rows: int, count_pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,6 +115,9 @@ PRIOR_U_BY_CODE: dict[str, float] = {
     "exact_placeholder": 0.002,
     "first_15_truncated": 1e-5,
     "one_edit": 1e-5,
+    "one_edit_serial": 1e-4,
+    "sounds_alike": 0.001,
+    "differs_hajji": 0.03,
     "jaro_winkler>=0.95": 0.003,
     "jaro_winkler>=0.9": 0.005,
     "jaro_winkler>=0.88": 0.01,
@@ -192,7 +222,7 @@ def estimate_u(
     return result
 
 
-def _initial_m(comparison: Comparison) -> list[float]:
+def initial_m(comparison: Comparison) -> list[float]:
     """Starting m: most mass on the first non-null level, halving down the levels."""
     raw = [0.0 if lv.is_null else 0.5**i for i, lv in enumerate(comparison.levels)]
     total = sum(raw)
@@ -215,19 +245,21 @@ def estimate_m_em(
     tolerance: float = 1e-5,
     fixed_m: dict[str, list[float]] | None = None,
     prior_pairs: float = 20.0,
+    fix_u: bool = False,
 ) -> tuple[dict[str, list[float]], float, int]:
-    """m per level and the match share among candidates by EM over the candidate pairs.
+    """m per level and the match share among ``levels`` (pairs) by EM.
 
-    Candidates that are different people are not like random pairs (blocking made them share a
-    name or a date), so EM fits its own non-match distribution, starting from the random-pair
-    ``u``; only m is returned: final weights use the random-pair u, the population's.
+    By default EM also fits the pairs' own non-match distribution, starting from ``u``; only m
+    is returned: final weights use the random-pair u, the population's.
     The starting m (most mass on the best level) also acts as a prior worth ``prior_pairs``
     pairs, so a tiny input still gets sensible weights (maximum a posteriori EM).
-    ``fixed_m`` pins the m of some comparisons. Returns (m, match share, iterations).
+    ``fixed_m`` pins the m of some comparisons. With ``fix_u`` the non-match distribution stays
+    the given ``u`` (Splink's way, right when the pairs are a block that does not involve
+    these comparisons). Returns (m, match share, iterations).
     """
     names = [c.name for c in comparisons]
     patterns, counts = _patterns(levels, names)
-    m = {c.name: list((fixed_m or {}).get(c.name) or _initial_m(c)) for c in comparisons}
+    m = {c.name: list((fixed_m or {}).get(c.name) or initial_m(c)) for c in comparisons}
     u_cand = {c.name: list(u[c.name]) for c in comparisons}
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007
@@ -243,19 +275,18 @@ def estimate_m_em(
         new_prior = float(weighted.sum() / counts.sum())
         change = abs(new_prior - prior)
         for k, comparison in enumerate(comparisons):
-            non_null = [i for i, lv in enumerate(comparison.levels) if not lv.is_null]
             if not (fixed_m and comparison.name in fixed_m):
                 new_m = _level_shares(
-                    patterns[:, k], weighted, comparison, _initial_m(comparison), prior_pairs
+                    patterns[:, k], weighted, comparison, initial_m(comparison), prior_pairs
                 )
                 change = max(
                     change, max(abs(a - b) for a, b in zip(new_m, m[comparison.name], strict=True))
                 )
                 m[comparison.name] = new_m
-            u_cand[comparison.name] = _level_shares(
-                patterns[:, k], unweighted, comparison, u[comparison.name], prior_pairs
-            )
-            del non_null
+            if not fix_u:
+                u_cand[comparison.name] = _level_shares(
+                    patterns[:, k], unweighted, comparison, u[comparison.name], prior_pairs
+                )
         prior = min(max(new_prior, 1e-6), 1 - 1e-6)
         if change < tolerance:
             break
@@ -281,36 +312,80 @@ def _level_shares(
 
 
 def match_weights(
-    pairs: pl.DataFrame,
     levels: pl.DataFrame,
     comparisons: Sequence[Comparison],
     params: Parameters,
+    tf_values: pl.DataFrame,
+    contexts: dict[str, pl.Series] | None = None,
     tf_weight_cap: float = 1.0,
 ) -> pl.DataFrame:
-    """Per comparison the weight of the level fired (``w_<name>``), ``match_weight`` and ``match_probability``.
+    """Per comparison the weight of the level fired (``w_<name>``) and their sum ``bayes_factor_bits``.
+
+    ``levels`` holds one level index column per comparison; ``tf_values`` the term-frequency
+    columns the levels name (``tf_nama_l``...). ``contexts`` maps a context of
+    ``params.u_context`` to a boolean mask of the pairs in it; the first context that holds
+    for a pair decides the u of the comparisons it conditions.
 
     Term frequency: on a level with ``tf_column``, the weight becomes log2(m / tf) where tf is
     the share of rows with that value, but never more than ``tf_weight_cap`` bits above the
     level's average weight log2(m/u) (rare values are not over-trusted; common ones are damped).
     """
     columns = []
+    active = {name: mask for name, mask in (contexts or {}).items() if name in params.u_context}
     for comparison in comparisons:
-        weights = params.weights(comparison)
-        base = pl.Series(weights, dtype=pl.Float64).gather(levels[comparison.name].cast(pl.UInt32))
-        expr = pl.lit(base)
+        index = levels[comparison.name].cast(pl.UInt32)
+        plain = params.weights(comparison)
+        weight = pl.Series(plain, dtype=pl.Float64).gather(index)
+        level_weight = weight  # the weight of the level before term frequencies
+        for name in reversed(list(active)):
+            if comparison.name not in params.u_context[name]:
+                continue
+            in_context = pl.Series(params.weights(comparison, name), dtype=pl.Float64).gather(index)
+            level_weight = in_context.zip_with(active[name], level_weight)
+        weight = level_weight
         for i, level in enumerate(comparison.levels):
             if level.tf_column is None:
                 continue
             m_level = params.m[comparison.name][i]
-            tf_weight = (pl.lit(m_level).log(2) - pl.col(f"{level.tf_column}_l").log(2)).clip(
-                upper_bound=weights[i] + tf_weight_cap
-            )
-            expr = pl.when(pl.lit(levels[comparison.name]) == i).then(tf_weight).otherwise(expr)
-        columns.append(expr.alias(f"w_{comparison.name}"))
-    prior_weight = float(np.log2(params.prior / (1 - params.prior)))
-    frame = pairs.select(columns)
-    total = pl.sum_horizontal([f"w_{c.name}" for c in comparisons]) + prior_weight
+            tf = tf_values[f"{level.tf_column}_l"]
+            tf_weight = (np.log2(m_level) - tf.log(2)).clip(upper_bound=None)
+            capped = pl.select(
+                pl.min_horizontal(pl.lit(tf_weight), pl.lit(level_weight) + tf_weight_cap)
+            ).to_series()
+            weight = capped.zip_with(index == i, weight)
+        columns.append(weight.alias(f"w_{comparison.name}"))
+    frame = pl.DataFrame(columns)
     return frame.with_columns(
-        total.alias("match_weight"),
-        (1.0 / (1.0 + (2.0 ** (-total)))).alias("match_probability"),
+        pl.sum_horizontal([f"w_{c.name}" for c in comparisons]).alias("bayes_factor_bits")
     )
+
+
+def estimate_prior(
+    bayes_factor_bits: np.ndarray, total_pairs: int, initial: float = 1e-6, iterations: int = 200
+) -> tuple[float, float]:
+    """The prior p solving p x total_pairs = sum over candidates of P(match | p, their evidence).
+
+    Blocking finds (nearly) all matches, so the expected matches among the candidates are the
+    expected matches among all pairs: the chance that two random rows are one person. Solved
+    by fixed-point iteration (EM on the prior alone, m and u held). Returns (prior, share of
+    matches among the candidates).
+    """
+    bits = np.asarray(bayes_factor_bits, dtype=np.float64)
+    if total_pairs <= 0 or bits.size == 0:
+        return initial, 0.0
+    prior = initial
+    for _ in range(iterations):
+        log_odds = np.log2(prior / (1 - prior)) + bits
+        expected = float((1.0 / (1.0 + np.exp2(-np.clip(log_odds, -60, 60)))).sum())
+        updated = min(max(expected / total_pairs, 1e-12), 0.5)
+        if abs(updated - prior) <= 1e-4 * prior:
+            prior = updated
+            break
+        prior = updated
+    return prior, expected / bits.size
+
+
+def probability(bayes_factor_bits: pl.Expr, prior: float) -> tuple[pl.Expr, pl.Expr]:
+    """``match_weight`` (bits, prior included) and ``match_probability`` from the evidence bits."""
+    total = bayes_factor_bits + float(np.log2(prior / (1 - prior)))
+    return total.alias("match_weight"), (1.0 / (1.0 + (2.0 ** (-total)))).alias("match_probability")

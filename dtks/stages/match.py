@@ -1,47 +1,83 @@
-"""Match stage: find the same person across and within villages over all clean rows."""
+"""Match stage: find the same person across and within villages over all clean rows, with clerks' review."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from dtks.match import MatchSettings, find_duplicates
+from dtks.match import MatchSettings, find_duplicates, normalise_decisions
+from dtks.review import read_review_folder, write_review_queue
+from dtks.review.readback import PROBLEM_SCHEMA
 from dtks.store import read_table, replace_table
 
-MATCH_TABLES = ("match_pairs", "match_clusters", "match_levels")
+MATCH_TABLES = ("match_pairs", "match_clusters", "match_levels", "review_problems")
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """The review round of one run: decisions read, problems, the queue written (counts only)."""
+
+    workbooks_read: list[str] = field(default_factory=list)
+    count_rows_read: int = 0
+    count_must_link: int = 0
+    count_cannot_link: int = 0
+    count_problems: int = 0
+    queue_path: str | None = None
+    count_queue_review: int = 0
+    count_queue_confirm: int = 0
+    queue_error: str | None = None
 
 
 @dataclass(frozen=True)
 class MatchSummary:
-    """Counts for metadata: rows, pairs by decision, clusters, capped blocks."""
+    """Counts for metadata: rows, pairs by decision, clusters, capped blocks, review round."""
 
     rows: int
     pairs_by_decision: dict[str, int]
     persons: int
     persons_with_duplicates: int
     needs_confirmation: int
-    capped_blocks: list[Any] = field(default_factory=list)
+    capped_blocks: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    review: ReviewSummary = field(default_factory=ReviewSummary)
 
 
 def match_kecamatan(
     con: duckdb.DuckDBPyConnection,
+    review_dir: Path | None = None,
     decisions: pl.DataFrame | None = None,
     settings: MatchSettings | None = None,
 ) -> MatchSummary:
-    """Match every clean row of every village and replace the match tables of the store."""
+    """Match every clean row of every village and replace the match tables of the store.
+
+    With ``review_dir``: first read the clerks' workbooks there (their sama / beda become
+    must-link / cannot-link decisions, kept in the folder's ledger), then, after matching, write
+    the next ``review_queue.xlsx`` there. ``decisions`` adds decisions from elsewhere (tests,
+    scripts); a cannot-link from either side wins. Problems reading the workbooks are stored
+    in ``review_problems`` (file, sheet, row, message; no personal data).
+    """
+    settings = settings or MatchSettings()
+    review = read_review_folder(review_dir) if review_dir is not None else None
+    all_decisions = _combined(decisions, review.decisions if review is not None else None)
+    problems = review.problems if review is not None else pl.DataFrame(schema=PROBLEM_SCHEMA)
+    replace_table(con, "review_problems", problems)
     clean = read_table(con, "clean_rows")
     if clean is None or clean.is_empty():
-        for table in MATCH_TABLES:
+        for table in ("match_pairs", "match_clusters", "match_levels"):
             replace_table(con, table, pl.DataFrame())
-        return MatchSummary(0, {}, 0, 0, 0)
-    result = find_duplicates(clean, decisions=decisions, settings=settings)
+        return MatchSummary(0, {}, 0, 0, 0, review=_review_summary(review, None))
+    result = find_duplicates(clean, decisions=all_decisions, settings=settings)
     replace_table(con, "match_pairs", published_pairs(result.pairs))
     replace_table(con, "match_clusters", result.clusters.drop("row_id"))
     replace_table(con, "match_levels", result.levels)
+    written = None
+    if review_dir is not None:
+        labels = {rule.name: rule.label_id for rule in settings.rules() if rule.label_id}
+        written = write_review_queue(review_dir, result, clean, review, labels)
     decisions_count = result.pairs["decision"].value_counts()
     clusters = result.clusters.select("cluster_id", "cluster_size").unique()
     return MatchSummary(
@@ -52,8 +88,32 @@ def match_kecamatan(
         persons=clusters.height,
         persons_with_duplicates=clusters.filter(pl.col("cluster_size") > 1).height,
         needs_confirmation=int(result.pairs["needs_confirmation"].sum()),
-        capped_blocks=list(result.stats.get("capped_blocks", [])),
+        capped_blocks=dict(result.stats.get("capped_blocks", {})),
         timings=dict(result.stats.get("timings", {})),
+        review=_review_summary(review, written),
+    )
+
+
+def _combined(*frames: pl.DataFrame | None) -> pl.DataFrame | None:
+    present = [normalise_decisions(f) for f in frames if f is not None and f.height]
+    if not present:
+        return None
+    return normalise_decisions(pl.concat(present))
+
+
+def _review_summary(review: Any, written: Any) -> ReviewSummary:
+    if review is None:
+        return ReviewSummary()
+    return ReviewSummary(
+        workbooks_read=list(review.workbooks_read),
+        count_rows_read=review.count_rows_read,
+        count_must_link=review.count_must_link,
+        count_cannot_link=review.count_cannot_link,
+        count_problems=review.problems.height,
+        queue_path=str(written.path) if written is not None and written.path else None,
+        count_queue_review=written.count_review if written is not None else 0,
+        count_queue_confirm=written.count_confirm if written is not None else 0,
+        queue_error=written.error if written is not None else None,
     )
 
 

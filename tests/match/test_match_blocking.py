@@ -116,3 +116,23 @@ def test_pair_labelled_by_first_rule_and_never_self() -> None:
     ].to_list() == ["same_nik"]
     assert pairs.select("row_id_l", "row_id_r").is_duplicated().sum() == 0
     assert {r.rule for r in reports} == {r.name for r in default_rules()}
+
+
+@pytest.mark.parametrize(
+    ("description", "nik_b"),
+    [
+        ("typo in the birth year inside the NIK", "3528110403760001"),
+        ("typo in the NIK's region", "3528170403750001"),
+    ],
+)
+def test_nik_typo_is_found_when_the_typed_birth_date_is_wrong_too(
+    description: str, nik_b: str
+) -> None:
+    rows = [
+        person("ALI AKBAR", BORN, nik="3528110403750001", row=2, nama_ibu_key="SITI"),
+        person("ALI AKBAR", dt.date(1975, 4, 3), nik=nik_b, row=3, nama_ibu_key="SITI"),
+    ]
+    pairs, _ = candidate_pairs(build_features(clean_frame(rows)), default_rules())
+    assert pairs["blocking_rule"].to_list()[:1] in (["nik_first_half"], ["nik_second_half"]), (
+        description
+    )

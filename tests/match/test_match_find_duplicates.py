@@ -79,6 +79,17 @@ SAME_PERSON = [
         {},
         {"nik": NIK, "tanggal_lahir": dt.date(1962, 1, 1), "tanggal_lahir_is_placeholder": True},
     ),
+    (
+        "NIK missing and the KK truncated by Excel",
+        {},
+        {"serial": None, "no_kk": SHARED["no_kk"][:15] + "0", "no_kk_possibly_truncated": True},
+    ),
+    (
+        "a second KEPALA KELUARGA in one KK (the relationship is wrong, not the person)",
+        {"hubungan_keluarga": "ANAK"},
+        {"hubungan_keluarga": "KEPALA KELUARGA"},
+    ),
+    ("registered twice: two IDDTKS", {"iddtks": "ID3528000000001"}, {"iddtks": "ID3528000009999"}),
 ]
 
 
@@ -92,17 +103,32 @@ def test_same_person_is_merged(description: str, a: dict, b: dict) -> None:
     assert _pair(result)["decision"] == "merged", description
 
 
-def test_one_digit_nik_typo_merges_flagged_for_confirmation() -> None:
-    typo = NIK[:13] + "9" + NIK[14:]
+PLACEHOLDER = dt.date(1979, 12, 31)
+NIK_TYPOS = [
+    ("a digit of the serial, real birth date", BORN, NIK, NIK[:13] + "9" + NIK[14:]),
+    (
+        "a digit of the region, placeholder birth date",
+        PLACEHOLDER,
+        nik_for(PLACEHOLDER, "P", 1),
+        nik_for(PLACEHOLDER, "P", 1, region="352411"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("description", "born", "nik", "typo"), NIK_TYPOS)
+def test_one_digit_nik_typo_merges_flagged_for_confirmation(
+    description: str, born: dt.date, nik: str, typo: str
+) -> None:
+    placeholder = {"tanggal_lahir_is_placeholder": born == PLACEHOLDER}
     rows = [
-        person("SITI AMINAH", BORN, nik=NIK, **SHARED),
-        person("SITI AMINAH", BORN, nik=typo, row=3, **SHARED),
+        person("SITI AMINAH", born, nik=nik, **SHARED, **placeholder),
+        person("SITI AMINAH", born, nik=typo, row=3, **SHARED, **placeholder),
     ]
     _, result = _run(rows)
     pair = _pair(result)
-    assert pair["decision"] == "merged"
-    assert pair["hard_rule"] == "nik_one_digit"
-    assert pair["needs_confirmation"] is True
+    assert pair["decision"] == "merged", description
+    assert pair["hard_rule"] == "nik_one_digit", description
+    assert pair["needs_confirmation"] is True, description
 
 
 DIFFERENT_PEOPLE = [
@@ -122,6 +148,29 @@ DIFFERENT_PEOPLE = [
         "NIK one digit apart but the mother differs",
         {"serial": 41},
         {"serial": 47, "nama_ibu_key": "HALIMAH"},
+        "nik_conflict",
+    ),
+    (
+        "twins with nearly the same name: NIK serials one apart",
+        {"nama_key": "AHMAD", "sex": "L", "serial": 31},
+        {"nama_key": "AHMADI", "sex": "L", "serial": 32},
+        "nik_conflict",
+    ),
+    (
+        "siblings in one KK, birth dates one digit apart, no NIK",
+        {"nama_key": "NABILA NAFISA", "serial": None, "hubungan_keluarga": "ANAK"},
+        {
+            "nama_key": "FATIMAH AYU",
+            "serial": None,
+            "hubungan_keluarga": "ANAK",
+            "tanggal_lahir": dt.date(1962, 8, 19),
+        },
+        None,
+    ),
+    (
+        "husband and wife born the same day: NIKs one digit apart (day + 40 for women)",
+        {"nama_key": "IMRON HOLIL", "sex": "L", "serial": 2, "no_kk": None},
+        {"nama_key": "NUR MARSIYAH", "serial": 2, "nama_gelar": "HJ.", "no_kk": None},
         "nik_conflict",
     ),
     (
@@ -169,8 +218,22 @@ def test_parent_and_child_with_same_name_and_no_dates_are_kept_apart() -> None:
     assert _pair(result)["hard_rule"] == "parent_child_same_household"
 
 
-def test_two_heads_of_different_households_go_to_review() -> None:
-    head = {**SHARED, "hubungan_keluarga": "KEPALA KELUARGA"}
+TWO_HEADS = [
+    ("without the mother's name to confirm: review", {"nama_ibu_key": None}, "review", False),
+    (
+        "same name, birth date and mother: one person who moved, merged to confirm",
+        {},
+        "merged",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("description", "extra", "decision", "together"), TWO_HEADS)
+def test_two_heads_of_different_households(
+    description: str, extra: dict, decision: str, together: bool
+) -> None:
+    head = {**SHARED, "hubungan_keluarga": "KEPALA KELUARGA", **extra}
     rows = [
         person("ABD RAHMAN", BORN, sex="L", serial=None, **head),
         person(
@@ -179,9 +242,10 @@ def test_two_heads_of_different_households_go_to_review() -> None:
     ]
     _, result = _run(rows)
     pair = _pair(result)
-    assert pair["decision"] == "review"
-    assert pair["hard_rule"] == "two_heads_different_households"
-    assert not _same_cluster(result)
+    assert pair["decision"] == decision, description
+    assert pair["hard_rule"].startswith("two_heads"), description
+    assert pair["needs_confirmation"] is together, description
+    assert _same_cluster(result) is together, description
 
 
 def test_common_name_on_placeholder_date_without_nik_is_not_merged() -> None:
