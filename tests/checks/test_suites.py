@@ -8,13 +8,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from assets.checks import (
-    ASSET_CHECKS,
-    Suite,
-    check_outcomes,
-    load_suite,
-    validate,
-)
+from assets.checks import ASSET_CHECKS
+from assets.gx_suites import Suite, check_outcomes, load_suite, validate
 from dtks.quality.facts import (
     CLEAN_ROW_FACTS_SCHEMA,
     HOUSEHOLD_FACTS_SCHEMA,
