@@ -250,7 +250,8 @@ def write_data_docs(
     from great_expectations.render.renderer import ValidationResultsPageRenderer
     from great_expectations.render.view import DefaultJinjaPageView
 
-    page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+    renderable = _nulls_as_none(result)
+    page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(renderable))
     extra = _examples_section(suite, outcomes)
     at = page.rfind("</body>")
     page = page[:at] + extra + page[at:] if at >= 0 else page + extra
@@ -267,6 +268,30 @@ def write_data_docs(
     _write_atomic(docs_dir / f"{suite.name}.status.json", json.dumps(status, indent=1))
     _write_atomic(docs_dir / "index.html", _index_page(docs_dir))
     return path
+
+
+def _nulls_as_none(result: Any) -> Any:
+    """`result` with pandas' NA in unexpected values turned into None.
+
+    GX's renderer tests unexpected values for truth, which pd.NA (what Arrow-backed frames
+    give for a missing value) refuses: the page would lose its tables and GX would print a
+    traceback to the run's output.
+    """
+    import pandas as pd
+
+    def plain(value: Any) -> Any:
+        return None if value is pd.NA else value
+
+    for line in result.results:
+        details = line.result or {}
+        if "partial_unexpected_list" in details:
+            details["partial_unexpected_list"] = [
+                plain(v) for v in details["partial_unexpected_list"]
+            ]
+        for item in details.get("partial_unexpected_counts") or []:
+            if isinstance(item, dict) and "value" in item:
+                item["value"] = plain(item["value"])
+    return result
 
 
 def _examples_section(suite: Suite, outcomes: list[CheckOutcome]) -> str:
