@@ -20,11 +20,15 @@ def row_accounting(
     """
     read = _or_empty(source_files, {"village": pl.String, "rows_read": pl.Int64})
     read = read.group_by("village").agg(pl.col("rows_read").sum().cast(pl.Int64))
-    accepted = _or_empty(person_sources, {"village": pl.String}).group_by("village").agg(
-        pl.len().cast(pl.Int64).alias("rows_accepted")
+    accepted = (
+        _or_empty(person_sources, {"village": pl.String})
+        .group_by("village")
+        .agg(pl.len().cast(pl.Int64).alias("rows_accepted"))
     )
-    rejected = _or_empty(rejected_rows, {"village": pl.String}).group_by("village").agg(
-        pl.len().cast(pl.Int64).alias("rows_rejected")
+    rejected = (
+        _or_empty(rejected_rows, {"village": pl.String})
+        .group_by("village")
+        .agg(pl.len().cast(pl.Int64).alias("rows_rejected"))
     )
     return (
         read.join(accepted, on="village", how="full", coalesce=True)

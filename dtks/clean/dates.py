@@ -236,10 +236,7 @@ def resolve_date(
     use_swap = (
         swapped.is_not_null()
         & (d != m)
-        & (
-            (pl.col(f"{prefix}_swappable") & direct.is_null())
-            | witness_says_swap.fill_null(False)
-        )
+        & ((pl.col(f"{prefix}_swappable") & direct.is_null()) | witness_says_swap.fill_null(False))
     ).fill_null(False)
     value = pl.when(use_swap).then(swapped).otherwise(direct)
     readable = pl.col(f"{prefix}_form").is_not_null() & (pl.col(f"{prefix}_form") != "unreadable")
