@@ -98,12 +98,15 @@ def _build(path: Path, tables: list[PublishedTable], views: list[PublishedView])
             f"ATTACH '{_sql_path(path)}' AS pub (STORAGE_VERSION '{PUBLISH_STORAGE_VERSION}')"
         ).fetchall()
         con.execute("USE pub").fetchall()
+        # Each table commits on its own, so DuckDB never holds the whole dataset as
+        # uncommitted transaction-local data; the COMMENTs then go in one transaction.
+        for table in tables:
+            con.register("_frame", table.frame.to_arrow())
+            con.execute(f"CREATE TABLE {quoted(table.name)} AS SELECT * FROM _frame").fetchall()  # noqa: S608
+            con.unregister("_frame")
         con.execute("BEGIN TRANSACTION").fetchall()  # one commit, not one per COMMENT
         for table in tables:
             name = quoted(table.name)
-            con.register("_frame", table.frame.to_arrow())
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame").fetchall()  # noqa: S608
-            con.unregister("_frame")
             _comment(con, "TABLE", name, table.comment)
             for column, comment in table.column_comments.items():
                 if column in table.frame.columns:
