@@ -11,7 +11,7 @@ from assets.checks import DATA_DOCS_DIR
 from assets.metadata import markdown_table
 from assets.publish import kecamatan_dataset
 from dtks.accounting import row_accounting
-from dtks.quality import ISSUE_HISTORY_TABLE, validation_issues
+from dtks.quality import ISSUE_HISTORY_TABLE
 from dtks.reports import write_reports
 from dtks.store import read_table
 from pipelines.resources import DtksSettings
@@ -34,16 +34,8 @@ def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
 
 
 def _published_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The validation issues the publish stage kept (with status); built here if it kept none."""
-    kept = read_table(con, ISSUE_HISTORY_TABLE)
-    if kept is not None:
-        return kept
-    return validation_issues(
-        read_table(con, "clean_issues"),
-        read_table(con, "reconciled_sources"),
-        read_table(con, "reconciled_persons"),
-        read_table(con, "match_pairs"),
-    )
+    """The validation issues (with status) the publish stage kept for this run."""
+    return _table(con, ISSUE_HISTORY_TABLE)
 
 
 def _accounting(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

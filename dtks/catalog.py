@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from dtks.match import default_comparisons
 from dtks.quality.validation import VALIDATION_ISSUE_COLUMN_COMMENTS
+from dtks.reconcile.golden import PERSON_COLUMNS
 
 LINEAGE_COMMENTS = {
     "village": "Slug of the village folder the row came from (also the Dagster partition key)",
@@ -87,41 +88,12 @@ PROVENANCE_COMMENTS = {
 }
 
 PERSON_COMMENTS = {
+    # every cleaned value a golden record carries, described as in person_sources ...
+    **{c: CLEAN_VALUE_COMMENTS[c] for c in PERSON_COLUMNS if c in CLEAN_VALUE_COMMENTS},
+    # ... except where the golden record means something of its own
     "person_id": "Stable id of the reconciled person: kept across runs, re-exports and corrections (opaque, no NIK inside)",
     "household_id": "Stable id of the person's household (KK family); NULL when the person has no usable KK number",
     "iddtks": "IDDTKS of the primary row (the record kept upward)",
-    **{
-        k: CLEAN_VALUE_COMMENTS[k]
-        for k in (
-            "nik",
-            "no_kk",
-            "nama",
-            "nama_gelar",
-            "tempat_lahir",
-            "tanggal_lahir",
-            "jenis_kelamin",
-            "nama_ibu_kandung",
-            "hubungan_keluarga",
-            "status_kawin",
-            "pekerjaan",
-            "padan_dukcapil",
-            "pkh",
-            "bpnt",
-            "pbi_jk",
-            "bst",
-            "desa_kode",
-            "desa_nama",
-            "alamat",
-            "dusun",
-            "rt",
-            "rw",
-            "nik_is_valid",
-            "nik_possibly_truncated",
-            "tanggal_lahir_is_placeholder",
-            "no_kk_is_valid",
-            "no_kk_possibly_truncated",
-        )
-    },
     "village": "Slug of the village the person is listed in now (of the primary row)",
     "tanggal_update": "Latest update date over the person's rows",
     "count_sources": "How many source rows were merged into this person",

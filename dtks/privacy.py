@@ -25,20 +25,19 @@ def mask_name(value: str | None) -> str | None:
     return " ".join(w[:1] + "*" * (len(w) - 1) for w in str(value).split())
 
 
+# Longer than any identifier we mask; sliced to the number of hidden characters.
+_STARS = "*" * 64
+
+
 def mask_number_expr(column: str | pl.Expr) -> pl.Expr:
     """`mask_number` as a Polars expression over a whole column."""
     col = pl.col(column) if isinstance(column, str) else column
-    length = col.str.len_chars().cast(pl.Int64)
-    # Every branch of when/then is evaluated for every row: keep repeat counts non-negative.
-    hidden = (length - 8).clip(lower_bound=0)
+    length = col.str.len_chars()
+    stars = pl.lit(_STARS).str.slice(0, length)
     return (
-        pl.when(col.is_null())
-        .then(None)
-        .when(length < 9)
-        .then(pl.lit("*").repeat_by(length).list.join(""))
-        .otherwise(
-            col.str.slice(0, 6) + pl.lit("*").repeat_by(hidden).list.join("") + col.str.slice(-2, 2)
-        )
+        pl.when(length < 9)
+        .then(stars)
+        .otherwise(col.str.slice(0, 6) + stars.str.slice(8) + col.str.slice(-2, 2))
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from dtks.clean import CLEAN_SCHEMA
 from dtks.match.keys import RECORD_KEY, record_keys
 
 ROW_ID = "row_id"
@@ -12,31 +13,34 @@ LINEAGE = ("village", "source_file", "source_sheet", "source_row")
 # Clean-row columns the matcher reads, with the type it expects. Missing ones are added as nulls,
 # so a frame from an older or partial cleaning step still matches (with less evidence).
 CLEAN_COLUMNS: dict[str, pl.DataType] = {
-    "village": pl.String(),
-    "source_file": pl.String(),
-    "source_sheet": pl.String(),
-    "source_row": pl.Int64(),
-    "iddtks": pl.String(),
-    "nik": pl.String(),
-    "nik_is_valid": pl.Boolean(),
-    "nik_possibly_truncated": pl.Boolean(),
-    "nik_birth_date": pl.Date(),
-    "nik_sex": pl.String(),
-    "no_kk": pl.String(),
-    "no_kk_possibly_truncated": pl.Boolean(),
-    "nama": pl.String(),
-    "nama_gelar": pl.String(),
-    "nama_key": pl.String(),
-    "nama_ibu_key": pl.String(),
-    "tempat_lahir_key": pl.String(),
-    "tanggal_lahir": pl.Date(),
-    "tanggal_lahir_is_placeholder": pl.Boolean(),
-    "jenis_kelamin": pl.String(),
-    "hubungan_keluarga": pl.String(),
-    "desa_kode": pl.String(),
-    "dusun": pl.String(),
-    "rt": pl.String(),
-    "rw": pl.String(),
+    column: CLEAN_SCHEMA[column]
+    for column in (
+        "village",
+        "source_file",
+        "source_sheet",
+        "source_row",
+        "iddtks",
+        "nik",
+        "nik_is_valid",
+        "nik_possibly_truncated",
+        "nik_birth_date",
+        "nik_sex",
+        "no_kk",
+        "no_kk_possibly_truncated",
+        "nama",
+        "nama_gelar",
+        "nama_key",
+        "nama_ibu_key",
+        "tempat_lahir_key",
+        "tanggal_lahir",
+        "tanggal_lahir_is_placeholder",
+        "jenis_kelamin",
+        "hubungan_keluarga",
+        "desa_kode",
+        "dusun",
+        "rt",
+        "rw",
+    )
 }
 
 # Generation of each relationship to the head of the family: a parent and a child differ.
