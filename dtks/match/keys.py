@@ -55,7 +55,12 @@ def record_key_source_expr() -> pl.Expr:
 
 
 def _hash_key(text: str) -> str:
-    """``"N\\x1f3528...\\x1fSITI\\x1f1980-01-02"`` -> ``"N-9c1d0e..."`` (kind letter kept)."""
+    """``"N\\x1f3528...\\x1fSITI\\x1f1980-01-02"`` -> ``"N-9c1d0e..."`` (kind letter kept).
+
+    BLAKE2b in Python, one call per row (about 2 s at 1M rows), on purpose: record keys are
+    stored in the id registry and in clerks' decisions, so they must not change with a
+    library upgrade, and Polars does not promise a stable `hash()` across versions.
+    """
     digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
     return f"{text[0]}-{digest}"
 
