@@ -31,7 +31,7 @@ _STARS = "*" * 64
 
 def mask_number_expr(column: str | pl.Expr) -> pl.Expr:
     """`mask_number` as a Polars expression over a whole column."""
-    col = pl.col(column) if isinstance(column, str) else column
+    col = (pl.col(column) if isinstance(column, str) else column).cast(pl.String)
     length = col.str.len_chars()
     stars = pl.lit(_STARS).str.slice(0, length)
     return (

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -218,6 +219,27 @@ def _full_disk() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
 
 
+@contextmanager
+def _reachable_by_nobody(*paths: Path) -> Iterator[None]:
+    """Let `nobody` traverse the folders above the project, the venv and the temp data.
+
+    A clone in a private folder (mktemp -d makes it 0700) would otherwise stop `nobody` from
+    even importing the code; the modes are restored afterwards.
+    """
+    changed: dict[Path, int] = {}
+    for path in paths:
+        for folder in [path, *path.parents]:
+            mode = folder.stat().st_mode
+            if folder not in changed and not mode & 0o001:
+                changed[folder] = mode
+                folder.chmod(mode | 0o001)
+    try:
+        yield
+    finally:
+        for folder, mode in changed.items():
+            folder.chmod(mode)
+
+
 def _as_nobody_without_curated_write(dirs: dict[str, Path]) -> dict:
     """The run as `nobody`: it may write the work and review folders (and the data docs, so
     that the run reaches the publish step), not the curated folder itself."""
@@ -253,7 +275,8 @@ def test_a_read_only_curated_folder_or_a_full_disk_fails_clearly_and_loses_nothi
     tables = _published_tables(target)
 
     for case, start, folder, cause in STORAGE_FAULTS:
-        failed = _cli(dirs, **start(dirs))
+        with _reachable_by_nobody(PROJECT, Path(sys.executable).parent, dirs["raw"]):
+            failed = _cli(dirs, **start(dirs))
         assert failed.returncode != 0, case
         assert "GAGAL" in failed.stderr, case
         assert cause in failed.stderr, (case, failed.stderr)
