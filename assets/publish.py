@@ -5,9 +5,16 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from assets.metadata import markdown_table, run_trigger
+from assets.metadata import chart_metadata, markdown_table, run_trigger
 from assets.reconcile import reconciled_persons
-from dtks.stages.publish import RunInfo, publish_kecamatan
+from dtks.charts import (
+    duplicates_over_time_png,
+    issues_per_village_png,
+    published_run_counts,
+    village_issue_counts,
+)
+from dtks.stages.publish import RUN_HISTORY, RunInfo, publish_kecamatan
+from dtks.store import read_table
 from pipelines.resources import DtksSettings
 
 
@@ -22,7 +29,9 @@ from pipelines.resources import DtksSettings
         "DTKS_CURATED_DIR from all villages, checks that every row read is accepted or "
         "rejected, and swaps the files in atomically; the previous files go to archive/. "
         "Then writes submission/ (DTKS layout per village and for the kecamatan, and the "
-        "deactivation lists) and commits the stable ids of this run."
+        "deactivation lists) and commits the stable ids of this run. Metadata: a table and a "
+        "chart of the villages' rows and open issues, and a chart of duplicates over the "
+        "published runs."
     ),
 )
 def kecamatan_dataset(
@@ -36,6 +45,17 @@ def kecamatan_dataset(
     )
     with settings.work_store().session() as con:
         summary = publish_kecamatan(con, settings.kecamatan(), settings.curated_path, run)
+        charts = chart_metadata(
+            context.log,
+            {
+                "issues_per_village_chart": lambda: issues_per_village_png(
+                    village_issue_counts(summary.village_status)
+                ),
+                "duplicates_over_time_chart": lambda: duplicates_over_time_png(
+                    published_run_counts(read_table(con, RUN_HISTORY))
+                ),
+            },
+        )
     villages = summary.village_status.select(
         "village",
         "count_files",
@@ -62,6 +82,7 @@ def kecamatan_dataset(
             "villages": dg.MetadataValue.md(
                 markdown_table(villages, list(villages[0]) if villages else [])
             ),
+            **charts,
             "duration_s": round(time.monotonic() - started, 2),
         }
     )

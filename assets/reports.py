@@ -8,9 +8,10 @@ import duckdb
 import polars as pl
 
 from assets.checks import DATA_DOCS_DIR
-from assets.metadata import markdown_table
+from assets.metadata import chart_metadata, markdown_table
 from assets.publish import kecamatan_dataset
 from dtks.accounting import row_accounting
+from dtks.charts import issues_per_village_png, village_issue_counts
 from dtks.quality import ISSUE_HISTORY_TABLE
 from dtks.reports import write_reports
 from dtks.store import read_table
@@ -64,7 +65,9 @@ def _accounting(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         "Writes reports/<village>.xlsx for every village (what its operator must fix in "
         "SIKS-NG: a summary with new / still open / fixed counts and a chart, one sheet per "
         "kind of problem, duplicates naming the other village) and reports/"
-        "ringkasan-kecamatan.xlsx for the camat, in DTKS_CURATED_DIR. NIK and KK masked."
+        "ringkasan-kecamatan.xlsx for the camat, in DTKS_CURATED_DIR. NIK and KK masked. "
+        "Metadata: open errors and warnings, a table and a chart of issues per village "
+        "(new / still open / fixed)."
     ),
 )
 def village_fix_lists(
@@ -83,6 +86,14 @@ def village_fix_lists(
     )
     villages = written.villages.select(*SHOWN).to_dicts()
     docs_index = settings.curated_path / DATA_DOCS_DIR / "index.html"
+    charts = chart_metadata(
+        context.log,
+        {
+            "issues_per_village_chart": lambda: issues_per_village_png(
+                village_issue_counts(written.villages)
+            )
+        },
+    )
     return dg.MaterializeResult(
         metadata={
             "reports_dir": dg.MetadataValue.path(str(settings.curated_path / REPORTS_DIR)),
@@ -92,6 +103,7 @@ def village_fix_lists(
             "open_warnings": int(written.villages["count_warning"].sum()),
             "fixed_since_last_run": int(written.villages["count_fixed"].sum()),
             "villages": dg.MetadataValue.md(markdown_table(villages, SHOWN)),
+            **charts,
             "data_docs": dg.MetadataValue.path(str(docs_index)),
             "duration_s": round(time.monotonic() - started, 2),
         }

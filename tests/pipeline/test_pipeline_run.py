@@ -55,6 +55,15 @@ def test_rerun_on_same_input_changes_nothing(dtks_dirs) -> None:
     assert ingest["files_changed"].value == 0
     assert ingest["files_unchanged"].value == ingest["files"].value > 0
     assert published(dtks_dirs, query) == first
+    # the pictures of issue 7: issues per village and duplicates over the published runs
+    charts = {
+        "kecamatan_dataset": ["issues_per_village_chart", "duplicates_over_time_chart"],
+        "village_fix_lists": ["issues_per_village_chart"],
+    }
+    for node, keys in charts.items():
+        metadata = second_result.asset_materializations_for_node(node)[0].metadata
+        for key in keys:
+            assert "](data:image/png;base64,iVBORw0KGgo" in metadata[key].value, (node, key)
 
 
 def test_changed_and_removed_files_replace_their_rows(dtks_dirs, monkeypatch) -> None:
