@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dtks.storage_errors import explain_storage_errors
+
 # Tables that hold the pipeline's memory across runs (published ids, run history, review
 # decisions): kept when the cache tables are rebuilt after a change of their layout.
 PERSISTENT_TABLES = frozenset(
@@ -56,16 +58,21 @@ class WorkStore:
 
     @contextmanager
     def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """An open connection, held under the store lock; closed and unlocked on exit."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _exclusive_lock(self.lock_path, self.lock_timeout_s):
-            con = duckdb.connect(str(self.path))
-            try:
-                _ensure_layout(con, self.layout)
-                yield con
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
+        """An open connection, held under the store lock; closed and unlocked on exit.
+
+        A full disk or a work folder the service may not write fails as a `StorageError`
+        that says so in Bahasa Indonesia.
+        """
+        with explain_storage_errors(self.path.parent, f"penyimpanan kerja {self.path.name}"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _exclusive_lock(self.lock_path, self.lock_timeout_s):
+                con = duckdb.connect(str(self.path))
+                try:
+                    _ensure_layout(con, self.layout)
+                    yield con
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
 
 
 @contextmanager

@@ -222,8 +222,10 @@ def describe_failed_run(instance: dg.DagsterInstance, run_id: str) -> RunFailure
 def _failed_step(event: dg.DagsterEvent) -> FailedStep:
     data = event.step_failure_data
     error = data.error
-    while error is not None and error.cause is not None:
-        error = error.cause  # the user code's exception, not Dagster's wrapper
+    # The user code's exception, not Dagster's wrapper; a StorageError already says in
+    # Bahasa Indonesia what its OS cause means.
+    while error is not None and error.cause is not None and error.cls_name != "StorageError":
+        error = error.cause
     details: dict[str, str] = {}
     if data.user_failure_data is not None:  # raised as dg.Failure(metadata={...})
         details = {k: mask_text(str(v.value)) for k, v in data.user_failure_data.metadata.items()}

@@ -281,6 +281,10 @@ def test_a_read_only_curated_folder_or_a_full_disk_fails_clearly_and_loses_nothi
         assert "GAGAL" in failed.stderr, case
         assert cause in failed.stderr, (case, failed.stderr)
         assert str(dirs[folder]) in failed.stderr, (case, failed.stderr)
+        report = failed.stderr[failed.stderr.index("GAGAL") :]
+        explained = "Periksa izin folder" if folder == "curated" else "Disk penuh"
+        for words in ("Tidak ada data yang hilang", f"folder {dirs[folder]}", explained):
+            assert words in report, (case, words, failed.stderr)
         assert target.read_bytes() == before, case
 
     result = _cli(dirs)
@@ -316,8 +320,14 @@ def test_a_disk_filling_up_while_the_new_file_is_built_keeps_the_old_file(tmp_pa
     )
 
     assert failed.returncode != 0
-    assert "File too large" in failed.stderr, failed.stderr
-    assert str(target.parent) in failed.stderr
+    for word in [
+        "Disk penuh",
+        "Kosongkan ruang disk",
+        f"folder {target.parent}",
+        "yang lama tetap utuh",
+    ]:
+        assert word in failed.stderr, (word, failed.stderr)
+    assert "File too large" in failed.stderr, failed.stderr  # the technical tail
     assert target.read_bytes() == before
     assert _leftovers(target.parent) == []
     subprocess.run([*small, "200"], cwd=PROJECT, check=True, timeout=120)
