@@ -5,7 +5,11 @@ import time
 import dagster as dg
 
 from assets.metadata import markdown_table, run_trigger
-from dtks.ingest import RECOMMENDED_MIN_AGE_SECONDS, RECOMMENDED_SETTLE_SECONDS
+from dtks.ingest import (
+    MANUAL_SETTLE_SECONDS,
+    RECOMMENDED_MIN_AGE_SECONDS,
+    RECOMMENDED_SETTLE_SECONDS,
+)
 from dtks.ingest.errors import display_text
 from dtks.stages.ingest import VillageIngest, ingest_village
 from pipelines.partitions import village_partitions
@@ -29,7 +33,8 @@ def village_exports(
 ) -> dg.MaterializeResult:
     started = time.monotonic()
     # Unattended runs may start while an operator is still copying a file: only read files
-    # that have not changed for a while. A person pressing the button means "now".
+    # that have not changed for a while. A person pressing the button means "now", but
+    # still not a file that is being copied this very moment.
     unattended = run_trigger(context.run.tags) != "manual"
     results = []
     with settings.work_store().session() as con:
@@ -39,7 +44,7 @@ def village_exports(
                 settings.raw_path,
                 village,
                 min_age_seconds=RECOMMENDED_MIN_AGE_SECONDS if unattended else 0.0,
-                settle_seconds=RECOMMENDED_SETTLE_SECONDS if unattended else 0.0,
+                settle_seconds=RECOMMENDED_SETTLE_SECONDS if unattended else MANUAL_SETTLE_SECONDS,
             )
             _log_problems(context, result)
             results.append(result)

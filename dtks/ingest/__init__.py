@@ -11,6 +11,7 @@ file never raises, it comes back with status "error" and a message for the opera
 """
 
 from dtks.ingest.discover import (
+    MANUAL_SETTLE_SECONDS,
     RECOMMENDED_MIN_AGE_SECONDS,
     RECOMMENDED_SETTLE_SECONDS,
     FoundFile,
@@ -35,6 +36,7 @@ from dtks.ingest.tables import (
 
 __all__ = [
     "RAW_ROWS_SCHEMA",
+    "MANUAL_SETTLE_SECONDS",
     "RECOMMENDED_MIN_AGE_SECONDS",
     "RECOMMENDED_SETTLE_SECONDS",
     "ROW_KINDS",

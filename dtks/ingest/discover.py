@@ -30,6 +30,11 @@ SUPPORTED_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods
 ARCHIVE_FOLDER = "arsip"
 RECOMMENDED_MIN_AGE_SECONDS = 10.0
 RECOMMENDED_SETTLE_SECONDS = 1.0
+# A run started by hand reads what is there now, but still not a file being written this
+# very moment: those are watched this long (only when one was written in the last
+# `FRESH_SECONDS`, so a run over settled folders never waits).
+MANUAL_SETTLE_SECONDS = 0.5
+FRESH_SECONDS = 30.0
 _SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
 
 
@@ -186,9 +191,13 @@ def _unsupported_reason(suffix: str) -> str:
 def _split_still_writing(
     paths: list[Path], min_age_seconds: float, settle_seconds: float, now: float | None
 ) -> tuple[list[Path], list[FoundFile]]:
-    """Files too fresh, or changing across `settle_seconds`, are still being written."""
+    """Files too fresh, or changing across `settle_seconds`, are still being written.
+
+    The settle wait only happens when some file was written in the last `FRESH_SECONDS`: a
+    copy in progress keeps touching its file, so an older one cannot be changing now.
+    """
     first = {p: _signature(p) for p in paths}
-    if settle_seconds > 0 and paths:
+    if settle_seconds > 0 and any(_written_lately(s) for s in first.values()):
         time.sleep(settle_seconds)
     clock = time.time() if now is None else now
     ready: list[Path] = []
@@ -207,9 +216,15 @@ def _split_still_writing(
     return ready, writing
 
 
-def _signature(path: Path) -> tuple[int, float] | None:
+def _signature(path: Path) -> tuple[int, float, float] | None:
+    """Size, mtime and ctime: a write changes all three (ctime even when a copy tool sets
+    the old mtime back)."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime
+    return stat.st_size, stat.st_mtime, stat.st_ctime
+
+
+def _written_lately(signature: tuple[int, float, float] | None) -> bool:
+    return signature is not None and time.time() - max(signature[1:]) < FRESH_SECONDS
