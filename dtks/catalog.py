@@ -199,7 +199,7 @@ TABLE_COMMENTS = {
     "person_sources": "Every accepted source row, its cleaned values and the person_id it belongs to",
     "rejected_rows": "Every source row that was read but not accepted, with the reason",
     "validation_issues": "One row per problem found in a village's rows, with a message in Bahasa Indonesia",
-    "match_pairs": "Candidate pairs of source rows with score, evidence per comparison and decision",
+    "match_pairs": "Pairs of source rows merged, to review or confirm, decided by a clerk, or kept apart by a safety rule despite a high score; with score, evidence per comparison and decision (pairs scored as different people are not kept)",
     "review_queue": "Pairs that need a clerk's decision (sama / beda), both records side by side",
     "village_status": "Per village: latest export, rows, open problems, missing or stale",
     "source_files": "Every export file seen in the raw folder, how it was read, and why it could not be",

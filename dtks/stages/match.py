@@ -10,11 +10,14 @@ import duckdb
 import polars as pl
 
 from dtks.match import MatchSettings, find_duplicates, normalise_decisions
+from dtks.match.rules import DISTINCT
 from dtks.review import read_review_folder, write_review_queue
 from dtks.review.readback import PROBLEM_SCHEMA
 from dtks.store import read_table, replace_table
 
 MATCH_TABLES = ("match_pairs", "match_clusters", "match_levels", "review_problems")
+# Who decided a pair: the score, a hard rule, or a clerk's review (see dtks.match.dedupe).
+DECIDED_BY_CLERK = "review"
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class MatchSummary:
     """Counts for metadata: rows, pairs by decision, clusters, capped blocks, review round."""
 
     rows: int
-    pairs_by_decision: dict[str, int]
+    pairs_by_decision: dict[str, int]  # every candidate pair compared, by decision
     persons: int
     persons_with_duplicates: int
     needs_confirmation: int
@@ -71,7 +74,7 @@ def match_kecamatan(
             replace_table(con, table, pl.DataFrame())
         return MatchSummary(0, {}, 0, 0, 0, review=_review_summary(review, None))
     result = find_duplicates(clean, decisions=all_decisions, settings=settings)
-    replace_table(con, "match_pairs", published_pairs(result.pairs))
+    replace_table(con, "match_pairs", published_pairs(kept_pairs(result.pairs, settings)))
     replace_table(con, "match_clusters", result.clusters.drop("row_id"))
     replace_table(con, "match_levels", result.levels)
     written = None
@@ -114,6 +117,22 @@ def _review_summary(review: Any, written: Any) -> ReviewSummary:
         count_queue_review=written.count_review if written is not None else 0,
         count_queue_confirm=written.count_confirm if written is not None else 0,
         queue_error=written.error if written is not None else None,
+    )
+
+
+def kept_pairs(pairs: pl.DataFrame, settings: MatchSettings) -> pl.DataFrame:
+    """The pairs worth keeping: merged, to review or to confirm, decided by a clerk, or
+    scored at least as likely as a review pair but kept apart by a safety rule.
+
+    The rest are candidate pairs the model scored as different people: at 1M rows about
+    10M of them (99 % of all pairs), which no later stage or analyst reads; the match
+    stage's metadata still counts them.
+    """
+    return pairs.filter(
+        (pl.col("decision") != DISTINCT)
+        | pl.col("needs_confirmation")
+        | (pl.col("decided_by") == DECIDED_BY_CLERK)
+        | (pl.col("match_probability") >= settings.review_probability)
     )
 
 
