@@ -166,9 +166,12 @@ def stage_timings(
     return durations, steps, rows_read
 
 
-def bench(size: str) -> BenchResult:
+def bench(size: str, keep: Path | None = None) -> BenchResult:
     with tempfile.TemporaryDirectory(prefix=f"bench_pipeline_{size}_") as tmp:
         scratch = Path(tmp)
+        if keep is not None:  # profile later stages against this run's store
+            shutil.rmtree(keep, ignore_errors=True)
+            scratch = keep
         raw = raw_folder(size, scratch)
         env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
         env.update(
@@ -222,12 +225,15 @@ def report(result: BenchResult) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=["sample", "1m", "both"], default="both")
+    parser.add_argument(
+        "--keep", type=Path, help="run in this folder and keep it (work store, curated files)"
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = ["sample", "1m"] if args.size == "both" else [args.size]
     failed = False
     for size in sizes:
-        result = bench(size)
+        result = bench(size, args.keep / size if args.keep else None)
         report(result)
         (OUT / f"bench_pipeline_{size}.json").write_text(json.dumps(asdict(result), indent=2))
         failed |= result.exit_code != 0

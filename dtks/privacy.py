@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from dtks.store import quoted
+
 
 def mask_number(value: str | None) -> str | None:
     """Keep the 6-digit region prefix and the last 2 characters: "3528114506890001" -> "352811********01".
@@ -45,3 +47,22 @@ def mask_name_expr(column: str | pl.Expr) -> pl.Expr:
     """`mask_name` as a Polars expression over a whole column."""
     col = pl.col(column) if isinstance(column, str) else column
     return col.str.replace_all(r"(\S)\S", "$1*").str.replace_all(r"\*\S", "**")
+
+
+def mask_number_sql(column: str) -> str:
+    """`mask_number_expr` as a DuckDB expression over one of our own columns, for tables
+    that are masked inside DuckDB (the masked published file) without passing through Python."""
+    value = f"CAST({quoted(column)} AS VARCHAR)"
+    shown = f"least(length({value}), {len(_STARS)})"
+    return (
+        f"CASE WHEN length({value}) < 9 THEN repeat('*', length({value})) "
+        f"ELSE left({value}, 6) || repeat('*', {shown} - 8) || right({value}, 2) END"
+    )
+
+
+def mask_name_sql(column: str) -> str:
+    """`mask_name_expr` as a DuckDB expression over one of our own columns."""
+    return (
+        f"regexp_replace(regexp_replace({quoted(column)}, '(\\S)\\S', '\\1*', 'g'), "
+        "'\\*\\S', '**', 'g')"
+    )

@@ -23,20 +23,27 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dtks.storage_errors import explain_storage_errors
 from dtks.store import quoted
 
 # Older clients cannot open a file written in a newer storage format; v1.2.0 is read by
 # every DuckDB from 1.2 on, including the CLI that PyPI ships (duckdb-cli 1.5).
 PUBLISH_STORAGE_VERSION = "v1.2.0"
 PUBLISHED_FILE_MODE = 0o640
+BUILDING = "_publishing"  # the new file, attached while it is built
+FRAME = "_published_frame"  # a Polars frame being copied in
 
 
 @dataclass
 class PublishedTable:
-    """A table to publish, with the COMMENTs analysts see in their tools."""
+    """A table to publish, with the COMMENTs analysts see in their tools.
+
+    Its rows are a Polars frame, or a SELECT of our own over the connection the file is
+    built on (e.g. the work store's tables, which DuckDB then copies without Python).
+    """
 
     name: str
-    frame: pl.DataFrame
+    rows: pl.DataFrame | str
     comment: str
     column_comments: dict[str, str] = field(default_factory=dict)
 
@@ -60,27 +67,33 @@ def publish_database(
     tables: list[PublishedTable],
     views: list[PublishedView] = (),  # type: ignore[assignment]
     archive_keep: int = 5,
+    con: duckdb.DuckDBPyConnection | None = None,
+    select: Callable[[list[str]], str] | None = None,
 ) -> Path:
     """Build `target` from `tables` and swap it in atomically; return the archived copy or target.
 
     The previous file, if any, is kept under `target.parent / "archive"` (the newest
-    `archive_keep` copies).
+    `archive_keep` copies). `con`: the connection the tables' SELECTs run on (default: a
+    fresh in-memory one). `select`: the select list each table is written with, given its
+    columns (e.g. masks over identifying columns); default all columns as they are.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _sweep_leftovers(target)
-    staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.building")
-    try:
-        _build(staging, tables, list(views))
-        _verify(staging, tables, list(views))
-        os.chmod(staging, PUBLISHED_FILE_MODE)
-        _fsync_file(staging)
-        if target.exists():
-            _archive(target, archive_keep)
-        os.replace(staging, target)
-        _fsync_dir(target.parent)
-    finally:
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+    kept = f"Tidak ada data yang hilang: {target.name} yang lama tetap utuh."
+    with explain_storage_errors(target.parent, f"file terbitan {target.name}", kept):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _sweep_leftovers(target)
+        staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.building")
+        try:
+            counts = _build(staging, tables, list(views), con, select or _all_columns)
+            _verify(staging, counts, list(views))
+            os.chmod(staging, PUBLISHED_FILE_MODE)
+            _fsync_file(staging)
+            if target.exists():
+                _archive(target, archive_keep)
+            os.replace(staging, target)
+            _fsync_dir(target.parent)
+        finally:
+            for leftover in (staging, staging.with_name(staging.name + ".wal")):
+                leftover.unlink(missing_ok=True)
     return target
 
 
@@ -91,53 +104,109 @@ def _sweep_leftovers(target: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _build(path: Path, tables: list[PublishedTable], views: list[PublishedView]) -> None:
-    con = duckdb.connect()
+def _build(
+    path: Path,
+    tables: list[PublishedTable],
+    views: list[PublishedView],
+    con: duckdb.DuckDBPyConnection | None,
+    select: Callable[[list[str]], str],
+) -> dict[str, int]:
+    """Write the tables, their COMMENTs and the views into a new file at `path`; return
+    the row count each table must read back with."""
+    own = con is None
+    con = duckdb.connect() if con is None else con
+    (home,) = con.execute("SELECT current_database()").fetchall()[0]
+    con.execute(
+        f"ATTACH '{_sql_path(path)}' AS {BUILDING} (STORAGE_VERSION '{PUBLISH_STORAGE_VERSION}')"
+    ).fetchall()
     try:
-        con.execute(
-            f"ATTACH '{_sql_path(path)}' AS pub (STORAGE_VERSION '{PUBLISH_STORAGE_VERSION}')"
-        ).fetchall()
-        con.execute("USE pub").fetchall()
+        counts, columns = {}, {}
         # Each table commits on its own, so DuckDB never holds the whole dataset as
         # uncommitted transaction-local data; the COMMENTs then go in one transaction.
         for table in tables:
-            con.register("_frame", table.frame.to_arrow())
-            con.execute(f"CREATE TABLE {quoted(table.name)} AS SELECT * FROM _frame").fetchall()  # noqa: S608
-            con.unregister("_frame")
+            counts[table.name], columns[table.name] = _write_table(con, table, select)
+        con.execute(f"USE {BUILDING}").fetchall()  # the views bind to the new file's tables
         con.execute("BEGIN TRANSACTION").fetchall()  # one commit, not one per COMMENT
-        for table in tables:
-            name = quoted(table.name)
-            _comment(con, "TABLE", name, table.comment)
-            for column, comment in table.column_comments.items():
-                if column in table.frame.columns:
-                    _comment(con, "COLUMN", f"{name}.{quoted(column)}", comment)
-        for view in views:
-            name = quoted(view.name)
-            con.execute(f"CREATE VIEW {name} AS {view.sql}").fetchall()
-            _comment(con, "VIEW", name, view.comment)
-            for column, comment in view.column_comments.items():
-                _comment(con, "COLUMN", f"{name}.{quoted(column)}", comment)
-        con.execute("COMMIT").fetchall()
-        con.execute("USE memory").fetchall()
-        con.execute("CHECKPOINT pub").fetchall()
-        con.execute("DETACH pub").fetchall()
+        try:
+            _describe(con, tables, columns, views)
+            con.execute("COMMIT").fetchall()
+        except Exception:
+            con.execute("ROLLBACK").fetchall()
+            raise
     finally:
-        con.close()
+        con.execute(f"USE {_catalog(home)}").fetchall()
+        con.execute(f"DETACH DATABASE IF EXISTS {BUILDING}").fetchall()  # checkpoints it
+        if own:
+            con.close()
+    return counts
+
+
+def _describe(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[PublishedTable],
+    columns: dict[str, list[str]],
+    views: list[PublishedView],
+) -> None:
+    """The COMMENTs of the tables and their columns, and the views with theirs."""
+    for table in tables:
+        name = quoted(table.name)
+        _comment(con, "TABLE", name, table.comment)
+        for column, comment in table.column_comments.items():
+            if column in columns[table.name]:
+                _comment(con, "COLUMN", f"{name}.{quoted(column)}", comment)
+    for view in views:
+        name = quoted(view.name)
+        con.execute(f"CREATE VIEW {name} AS {view.sql}").fetchall()
+        _comment(con, "VIEW", name, view.comment)
+        for column, comment in view.column_comments.items():
+            _comment(con, "COLUMN", f"{name}.{quoted(column)}", comment)
+
+
+def _write_table(
+    con: duckdb.DuckDBPyConnection, table: PublishedTable, select: Callable[[list[str]], str]
+) -> tuple[int, list[str]]:
+    """Create one table of the new file from its frame or SELECT; return the number of
+    source rows and the table's columns."""
+    frame = table.rows if isinstance(table.rows, pl.DataFrame) else None
+    if frame is not None:
+        con.register(FRAME, frame.to_arrow())
+    source = f"SELECT * FROM {FRAME}" if frame is not None else table.rows  # noqa: S608
+    try:
+        selected = select(con.sql(f"SELECT * FROM ({source}) LIMIT 0").columns)  # noqa: S608
+        con.execute(
+            f"CREATE TABLE {BUILDING}.{quoted(table.name)} AS "  # noqa: S608 - our own SQL
+            f"SELECT {selected} FROM ({source})"
+        ).fetchall()
+        (count,) = con.execute(f"SELECT count(*) FROM ({source})").fetchall()[0]  # noqa: S608
+        columns = con.sql(f"SELECT * FROM {BUILDING}.{quoted(table.name)} LIMIT 0").columns  # noqa: S608
+        return count, columns
+    finally:
+        if frame is not None:
+            con.unregister(FRAME)
+
+
+def _all_columns(columns: list[str]) -> str:
+    return ", ".join(quoted(c) for c in columns)
+
+
+def _catalog(name: str) -> str:
+    """A database name DuckDB gave us (e.g. the store's file stem), double-quoted."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _comment(con: duckdb.DuckDBPyConnection, kind: str, target: str, text: str) -> None:
     con.execute(f"COMMENT ON {kind} {target} IS {_literal(text)}").fetchall()
 
 
-def _verify(path: Path, tables: list[PublishedTable], views: list[PublishedView]) -> None:
-    """Every table reads back with its row count; every view runs."""
+def _verify(path: Path, counts: dict[str, int], views: list[PublishedView]) -> None:
+    """Every table reads back with the row count it was built with; every view runs."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        for table in tables:
-            (count,) = con.execute(f"SELECT count(*) FROM {quoted(table.name)}").fetchall()[0]  # noqa: S608
-            if count != table.frame.height:
+        for name, expected in counts.items():
+            (count,) = con.execute(f"SELECT count(*) FROM {quoted(name)}").fetchall()[0]  # noqa: S608
+            if count != expected:
                 raise PublishVerificationError(
-                    f"{path.name}: table {table.name} has {count} rows, expected {table.frame.height}"
+                    f"{path.name}: table {name} has {count} rows, expected {expected}"
                 )
         for view in views:
             con.execute(f"SELECT count(*) FROM {quoted(view.name)}").fetchall()  # noqa: S608
@@ -165,24 +234,26 @@ def replace_directory(target: Path, build: Callable[[Path], None]) -> Path:
     Readers see the old folder or the new one, never a half-written one (between the two
     renames, for a moment, no folder at all). A failed build leaves the old folder in place.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in target.parent.glob(f".{target.name}.*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
-    retired = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
-    staging.mkdir()
-    try:
-        build(staging)
-        for path in staging.rglob("*"):
-            if path.is_file():
-                _fsync_file(path)
-        if target.exists():
-            os.replace(target, retired)
-        os.replace(staging, target)
-        _fsync_dir(target.parent)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
+    kept = f"Tidak ada data yang hilang: folder {target.name}/ yang lama tetap utuh."
+    with explain_storage_errors(target.parent, f"folder {target.name}/", kept):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in target.parent.glob(f".{target.name}.*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
+        retired = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
+        staging.mkdir()
+        try:
+            build(staging)
+            for path in staging.rglob("*"):
+                if path.is_file():
+                    _fsync_file(path)
+            if target.exists():
+                os.replace(target, retired)
+            os.replace(staging, target)
+            _fsync_dir(target.parent)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(retired, ignore_errors=True)
     return target
 
 

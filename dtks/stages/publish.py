@@ -18,12 +18,12 @@ import polars as pl
 
 from dtks.accounting import RowAccountingError, assert_rows_accounted, row_accounting
 from dtks.catalog import TABLE_COMMENTS, VIEWS, column_comments
-from dtks.privacy import mask_name_expr, mask_number_expr
+from dtks.privacy import mask_name_sql, mask_number_sql
 from dtks.publish import PublishedTable, PublishedView, publish_database
 from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.region import Kecamatan
 from dtks.stages.reconcile import change_counts, commit_published_state
-from dtks.store import read_table, replace_table
+from dtks.store import quoted, read_table, replace_table
 from dtks.submission import SubmissionSummary, write_submission
 
 LINEAGE = ["village", "source_file", "source_sheet", "source_row"]
@@ -37,6 +37,31 @@ MASKED_SUFFIXES = ("_l", "_r", "_kept")
 # Free-form columns that may hold identifiers we cannot see (unknown export columns).
 MASKED_DROPPED_COLUMNS = ("extras",)
 RUN_HISTORY = "run_history"
+# Published tables copied from the work store by DuckDB, as they are.
+STORE_TABLES = {
+    "persons": "SELECT * FROM reconciled_persons",
+    "households": "SELECT * FROM reconciled_households",
+    "person_sources": "SELECT * FROM reconciled_sources",
+    "rejected_rows": "SELECT * FROM clean_rejected",
+    "match_pairs": "SELECT * FROM match_pairs",
+    "source_files": "SELECT * FROM source_files",
+    "deactivations": "SELECT * FROM reconciled_deactivations",
+    "change_log": "SELECT * FROM reconciled_changes",
+}
+PUBLISHED_ORDER = (
+    "persons",
+    "households",
+    "person_sources",
+    "rejected_rows",
+    "validation_issues",
+    "match_pairs",
+    "review_queue",
+    "village_status",
+    "source_files",
+    "deactivations",
+    "change_log",
+    "runs",
+)
 
 
 class NothingToPublishError(RuntimeError):
@@ -111,22 +136,18 @@ def publish_kecamatan(
 
     history = _history_with(con, run_row(run, "published", accounting, source_files, counts))
     tables = {
-        "persons": persons,
-        "households": households,
-        "person_sources": person_sources,
-        "rejected_rows": rejected,
+        **STORE_TABLES,
         "validation_issues": issues,
-        "match_pairs": pairs,
         "review_queue": review_queue(pairs, person_sources),
         "village_status": status,
-        "source_files": source_files,
-        "deactivations": deactivations,
-        "change_log": changes,
         "runs": history,
     }
+    tables = _described(con, {name: tables[name] for name in PUBLISHED_ORDER})
     views = published_views()
-    path = publish_database(curated_dir / PUBLISHED_FILE, _described(tables), views)
-    masked_path = publish_database(curated_dir / MASKED_FILE, _described(_masked(tables)), views)
+    path = publish_database(curated_dir / PUBLISHED_FILE, tables, views, con=con)
+    masked_path = publish_database(
+        curated_dir / MASKED_FILE, tables, views, con=con, select=masked_select
+    )
     submission = write_submission(curated_dir, persons, deactivations, kecamatan, run.run_id)
     committed = commit_published_state(con, run_history=history)
     replace_table(con, ISSUE_HISTORY_TABLE, issues)
@@ -401,22 +422,21 @@ def review_queue(pairs: pl.DataFrame, person_sources: pl.DataFrame) -> pl.DataFr
     return queue.sort("match_probability", descending=True)
 
 
-def _masked(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The same tables with NIK and KK masked and mothers' names reduced to initials."""
-    return {name: masked_frame(frame) for name, frame in tables.items()}
-
-
-def masked_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with identifiers masked, including `nik_l` / `nik_r` of pairs and `nik_kept`."""
-    exprs = []
-    for column in frame.columns:
+def masked_select(columns: list[str]) -> str:
+    """The select list of a masked table: NIK and KK masked (also `nik_l` / `nik_r` of pairs
+    and `nik_kept`), mothers' names reduced to initials, free-form columns dropped."""
+    selected = []
+    for column in columns:
         base = _unsuffixed(column)
+        if column in MASKED_DROPPED_COLUMNS:
+            continue
         if base in MASKED_NUMBER_COLUMNS:
-            exprs.append(mask_number_expr(column).alias(column))
+            selected.append(f"{mask_number_sql(column)} AS {quoted(column)}")
         elif base in MASKED_NAME_COLUMNS:
-            exprs.append(mask_name_expr(column).alias(column))
-    masked = frame.with_columns(exprs) if exprs else frame
-    return masked.drop(MASKED_DROPPED_COLUMNS, strict=False)
+            selected.append(f"{mask_name_sql(column)} AS {quoted(column)}")
+        else:
+            selected.append(quoted(column))
+    return ", ".join(selected)
 
 
 def _unsuffixed(column: str) -> str:
@@ -426,12 +446,18 @@ def _unsuffixed(column: str) -> str:
     return column
 
 
-def _described(tables: dict[str, pl.DataFrame]) -> list[PublishedTable]:
+def _described(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame | str]
+) -> list[PublishedTable]:
     """Tables with their COMMENTs (a table missing from the catalog gets an empty one, which
     tests/publish reports; the nightly run does not fail over documentation)."""
-    return [
-        PublishedTable(
-            name, frame, TABLE_COMMENTS.get(name, ""), column_comments(name, frame.columns)
+    described = []
+    for name, rows in tables.items():
+        columns = (
+            rows.columns
+            if isinstance(rows, pl.DataFrame)
+            else con.sql(f"SELECT * FROM ({rows}) LIMIT 0").columns  # noqa: S608 - our own SQL
         )
-        for name, frame in tables.items()
-    ]
+        comments = column_comments(name, columns)
+        described.append(PublishedTable(name, rows, TABLE_COMMENTS.get(name, ""), comments))
+    return described
