@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from dtks.region import Kecamatan
-from dtks.reports.fix_list import VillageInfo, fix_list_rows, write_fix_list
+from dtks.reports.fix_list import VillageInfo, code_kinds, write_fix_list
 from dtks.reports.summary import SUMMARY_FILE, write_kecamatan_summary
 
 __all__ = ["SUMMARY_FILE", "ReportsWritten", "write_reports"]
@@ -28,6 +29,16 @@ class ReportsWritten:
     fix_lists: dict[str, Path]
     summary: Path
     villages: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class FixListJob:
+    """What one village's fix list is written from, but for its issues."""
+
+    path: Path
+    village: VillageInfo
+    accounting: dict[str, Any] | None
+    generated_at: datetime
 
 
 def write_reports(
@@ -44,32 +55,23 @@ def write_reports(
     rows_rejected).
     """
     per_village = {r["village"]: r for r in accounting.iter_rows(named=True)}
-    paths: dict[str, Path] = {}
-    lines = []
-    for desa in kecamatan.desa:
-        mine = issues.filter(pl.col("village") == desa.slug)
-        info = VillageInfo(desa.slug, desa.kode, desa.nama, kecamatan.nama)
-        path = reports_dir / f"{desa.slug}.xlsx"
-        counts = write_fix_list(path, info, mine, per_village.get(desa.slug), generated_at)
-        paths[desa.slug] = path
-        rows = per_village.get(desa.slug, {})
-        lines.append(
-            {
-                "village": desa.slug,
-                "desa_kode": desa.kode,
-                "desa_nama": desa.nama,
-                "export": "ada" if rows.get("rows_read") else "tidak ada export",
-                "rows_read": int(rows.get("rows_read") or 0),
-                "rows_accepted": int(rows.get("rows_accepted") or 0),
-                "rows_rejected": int(rows.get("rows_rejected") or 0),
-                **counts,
-                "count_duplicate_other_village": mine.filter(
-                    (pl.col("code") == "duplicate_other_village") & (pl.col("status") != "fixed")
-                ).height,
-                "fix_list": path.name,
-            }
+    jobs = [
+        FixListJob(
+            path=reports_dir / f"{desa.slug}.xlsx",
+            village=VillageInfo(desa.slug, desa.kode, desa.nama, kecamatan.nama),
+            accounting=per_village.get(desa.slug),
+            generated_at=generated_at,
         )
-    villages = pl.DataFrame(lines)
+        for desa in kecamatan.desa
+    ]
+    counts = write_fix_lists(jobs, issues)
+    duplicates = _open_duplicates_other_village(issues)
+    villages = pl.DataFrame(
+        [
+            _village_line(job, job_counts, duplicates.get(job.village.slug, 0))
+            for job, job_counts in zip(jobs, counts, strict=True)
+        ]
+    )
     summary = write_kecamatan_summary(
         reports_dir / SUMMARY_FILE,
         kecamatan.nama,
@@ -77,21 +79,64 @@ def write_reports(
         _open_by_kind(issues, kecamatan),
         generated_at,
     )
-    return ReportsWritten(paths, summary, villages)
+    return ReportsWritten({job.village.slug: job.path for job in jobs}, summary, villages)
+
+
+def write_fix_lists(jobs: list[FixListJob], issues: pl.DataFrame) -> list[dict[str, int]]:
+    """Write the fix lists; returns each job's counts, in the order of `jobs`."""
+    by_village = issues.partition_by("village", as_dict=True, maintain_order=True)
+    return [
+        write_fix_list(
+            job.path,
+            job.village,
+            by_village.get((job.village.slug,), issues.clear()),
+            job.accounting,
+            job.generated_at,
+        )
+        for job in jobs
+    ]
+
+
+def _village_line(job: FixListJob, counts: dict[str, int], duplicates: int) -> dict[str, Any]:
+    """The camat's summary line of one village."""
+    rows = job.accounting or {}
+    return {
+        "village": job.village.slug,
+        "desa_kode": job.village.kode,
+        "desa_nama": job.village.nama,
+        "export": "ada" if rows.get("rows_read") else "tidak ada export",
+        "rows_read": int(rows.get("rows_read") or 0),
+        "rows_accepted": int(rows.get("rows_accepted") or 0),
+        "rows_rejected": int(rows.get("rows_rejected") or 0),
+        **counts,
+        "count_duplicate_other_village": duplicates,
+        "fix_list": job.path.name,
+    }
+
+
+def _open_duplicates_other_village(issues: pl.DataFrame) -> dict[str, int]:
+    """Per village: open problems of a person registered in another village too."""
+    open_duplicates = issues.filter(
+        (pl.col("code") == "duplicate_other_village") & (pl.col("status") != "fixed")
+    )
+    return dict(open_duplicates.group_by("village").len().iter_rows())
 
 
 def _open_by_kind(issues: pl.DataFrame, kecamatan: Kecamatan) -> pl.DataFrame:
+    """Open problems per village and kind (`desa_nama`, `kind`, `count_open`)."""
     names = pl.DataFrame(
         {"village": kecamatan.slugs, "desa_nama": [d.nama for d in kecamatan.desa]}
     )
-    rows = fix_list_rows(issues.filter(pl.col("status") != "fixed"))
-    if rows.is_empty():
-        return pl.DataFrame(
-            schema={"desa_nama": pl.String, "kind": pl.String, "count_open": pl.Int64}
-        )
-    return (
-        rows.group_by("village", "kind")
+    by_code = (
+        issues.filter(pl.col("status") != "fixed")
+        .group_by("village", "code")
         .agg(pl.len().cast(pl.Int64).alias("count_open"))
+    )
+    kinds = code_kinds(by_code["code"].unique().to_list())
+    return (
+        by_code.join(kinds, on="code", how="inner")
+        .group_by("village", "kind")
+        .agg(pl.col("count_open").sum())
         .join(names, on="village", how="inner")
         .select("desa_nama", "kind", "count_open")
     )

@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from xlsxwriter.workbook import Workbook
 
 from dtks.clean.issues import location_expr
 from dtks.columns import CANONICAL_COLUMNS
@@ -24,7 +23,16 @@ from dtks.reports.labels import (
     problem_kind,
     problem_label,
 )
-from dtks.reports.xlsx import Column, Formats, formats, workbook_at, write_cell, write_table
+from dtks.reports.xlsx import (
+    Column,
+    Formats,
+    Workbook,
+    formats,
+    workbook_at,
+    write_cell,
+    write_frame,
+    write_table,
+)
 
 LOCAL_TIME = ZoneInfo("Asia/Jakarta")
 FIXED_SHEET = "Sudah diperbaiki"
@@ -99,15 +107,7 @@ def fix_list_rows(issues: pl.DataFrame) -> pl.DataFrame:
                 for c in ("status_label", "severity_label", "column_label")
             ],
         )
-    codes = issues["code"].unique().to_list()
-    kinds = pl.DataFrame(
-        {
-            "code": codes,
-            "kind_key": [problem_kind(c).key for c in codes],
-            "kind": [problem_kind(c).sheet for c in codes],
-            "problem": [problem_label(c) for c in codes],
-        }
-    )
+    kinds = code_kinds(issues["code"].unique().to_list())
     prefix = location_expr() + pl.lit(": ")
     return issues.join(kinds, on="code", how="left", maintain_order="left").with_columns(
         pl.col("message").str.strip_prefix(prefix).alias("action"),
@@ -120,6 +120,19 @@ def fix_list_rows(issues: pl.DataFrame) -> pl.DataFrame:
         pl.col("column")
         .replace_strict(CANONICAL_COLUMNS, default=pl.col("column").str.to_uppercase())
         .alias("column_label"),
+    )
+
+
+def code_kinds(codes: list[str]) -> pl.DataFrame:
+    """One row per issue code: its kind (`kind_key`, `kind` = sheet name) and `problem` label."""
+    return pl.DataFrame(
+        {
+            "code": codes,
+            "kind_key": [problem_kind(c).key for c in codes],
+            "kind": [problem_kind(c).sheet for c in codes],
+            "problem": [problem_label(c) for c in codes],
+        },
+        schema={"code": pl.String, "kind_key": pl.String, "kind": pl.String, "problem": pl.String},
     )
 
 
@@ -260,6 +273,5 @@ def _issue_sheet(book: Workbook, fmt: Formats, name: str, rows: pl.DataFrame) ->
     has_related = any(rows[c].drop_nulls().len() for c in RELATED_KEYS if c in rows.columns)
     columns = [c for c in FIX_COLUMNS if has_related or c.key not in RELATED_KEYS]
     numbered = rows.with_row_index("no", offset=1).with_columns(pl.col("no").cast(pl.Int64))
-    cells = numbered.select(*[c.key for c in columns]).iter_rows()
-    write_table(sheet, 0, columns, cells, fmt, autofilter=True)
+    write_frame(book, sheet, 0, columns, numbered, fmt, autofilter=True)
     sheet.freeze_panes(1, 0)
