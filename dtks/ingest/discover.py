@@ -216,15 +216,15 @@ def _split_still_writing(
     return ready, writing
 
 
-def _signature(path: Path) -> tuple[int, float, float] | None:
-    """Size, mtime and ctime: a write changes all three (ctime even when a copy tool sets
-    the old mtime back)."""
+def _signature(path: Path) -> tuple[int, float] | None:
     try:
         stat = path.stat()
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime, stat.st_ctime
+    return stat.st_size, stat.st_mtime
 
 
-def _written_lately(signature: tuple[int, float, float] | None) -> bool:
-    return signature is not None and time.time() - max(signature[1:]) < FRESH_SECONDS
+def _written_lately(signature: tuple[int, float] | None) -> bool:
+    """Every write of a copy in progress sets the mtime to now (`cp -p` sets the old one
+    back only once the data is complete)."""
+    return signature is not None and time.time() - signature[1] < FRESH_SECONDS

@@ -114,3 +114,14 @@ def test_a_file_growing_between_two_looks_is_still_being_written(tmp_path: Path)
         writer.join()
     assert folder.exports == []
     assert [f.path for f in folder.still_writing] == [growing]
+
+
+def test_settled_folders_are_read_without_waiting(tmp_path: Path) -> None:
+    """The settle wait only happens when a file was written lately: a nightly run over
+    folders nobody touched does not wait once per village."""
+    settled = _touch(tmp_path / "kapong" / "lama.csv")
+    os.utime(settled, (time.time() - 3600, time.time() - 3600))
+    started = time.monotonic()
+    folder = survey_village_folder(tmp_path, "kapong", settle_seconds=5)
+    assert time.monotonic() - started < 5
+    assert folder.exports == [settled]
