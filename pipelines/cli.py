@@ -38,14 +38,18 @@ def run_all() -> int:
         raise_on_error=False,
     )
     if not result.success:
-        _print_failure(instance, result.run_id)
+        _report_failure(instance, result.run_id)
         return 1
     _print_summary(settings, time.monotonic() - started)
     return 0
 
 
-def _print_failure(instance, run_id: str) -> None:  # noqa: ANN001 - dg.DagsterInstance
-    from pipelines.sensors import describe_failed_run
+def _report_failure(instance, run_id: str) -> None:  # noqa: ANN001 - dg.DagsterInstance
+    """Say why the run failed, and keep it in the run history (`runs` after the next publish)."""
+    import logging
+
+    from pipelines.resources import DtksSettings
+    from pipelines.sensors import FAILED_RUN_LOCK_WAIT_S, describe_failed_run, record_failed_run
 
     failure = describe_failed_run(instance, run_id)
     print("Rekonsiliasi GAGAL; file terbitan sebelumnya tidak diubah.", file=sys.stderr)
@@ -55,6 +59,8 @@ def _print_failure(instance, run_id: str) -> None:  # noqa: ANN001 - dg.DagsterI
     for warning in failure.warnings:
         print(f"  peringatan: {warning}", file=sys.stderr)
     print(f"  run id {run_id}: lihat run ini di Dagster UI (make ui)", file=sys.stderr)
+    store = DtksSettings.from_env().work_store(FAILED_RUN_LOCK_WAIT_S)
+    record_failed_run(store, instance, failure, logging.getLogger("dtks"))
 
 
 def _print_summary(settings: Settings, seconds: float) -> None:

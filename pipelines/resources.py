@@ -43,5 +43,9 @@ class DtksSettings(dg.ConfigurableResource):
     def kecamatan(self) -> Kecamatan:
         return load_kecamatan(self.kecamatan_kode)
 
-    def work_store(self) -> WorkStore:
-        return WorkStore(Path(self.work_dir) / "store.duckdb", layout=STORE_LAYOUT)
+    def work_store(self, lock_timeout_s: float | None = None) -> WorkStore:
+        """The work store; `lock_timeout_s` bounds the wait for another run's lock."""
+        path = Path(self.work_dir) / "store.duckdb"
+        if lock_timeout_s is None:
+            return WorkStore(path, layout=STORE_LAYOUT)
+        return WorkStore(path, layout=STORE_LAYOUT, lock_timeout_s=lock_timeout_s)

@@ -18,8 +18,11 @@ from typing import Any
 
 import dagster as dg
 
+from assets.metadata import run_trigger
 from dtks.ingest import RECOMMENDED_MIN_AGE_SECONDS, survey_village_folder
 from dtks.privacy import mask_number
+from dtks.stages.publish import RunInfo, record_unpublished_run
+from dtks.store import WorkStore
 from pipelines.jobs import reconcile_kecamatan, villages_covering_tags, villages_in_run
 from pipelines.partitions import village_partitions
 from pipelines.resources import DtksSettings
@@ -158,6 +161,10 @@ village_exports_changed = build_exports_sensor()
 
 
 # --- what a failed run says ---------------------------------------------------------------
+
+# How long the failure sensor waits for another run's lock on the work store before it
+# leaves the failed run out of the run history (the alert is out already).
+FAILED_RUN_LOCK_WAIT_S = 20.0
 
 _LONG_NUMBER = re.compile(r"\d{9,}")
 
@@ -366,3 +373,32 @@ def run_failure_alert(context: dg.RunFailureSensorContext, settings: DtksSetting
     _tag_failed_run(context.instance, failure, alert_file, context.log)
     call_alert_command(alert.command, alert_file, context.log)
     post_alert_webhook(alert.webhook, payload, context.log)
+    record_failed_run(
+        settings.work_store(FAILED_RUN_LOCK_WAIT_S), context.instance, failure, context.log
+    )
+
+
+def record_failed_run(
+    store: WorkStore,
+    instance: dg.DagsterInstance,
+    failure: RunFailure,
+    log: logging.Logger,
+) -> bool:
+    """Add a failed run to the work store's run history, so the next publish lists it in
+    `runs` with why it failed; once per run (the publish stage may have recorded it).
+
+    Never raises: a run history that cannot be written is logged, the failure itself is
+    reported elsewhere (alert file, terminal).
+    """
+    run = instance.get_run_by_id(failure.run_id)
+    stats = instance.get_run_stats(failure.run_id)
+    started = (
+        datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
+    )
+    info = RunInfo(failure.run_id, run_trigger(dict(run.tags)) if run else "manual", started)
+    try:
+        with store.session() as con:
+            return record_unpublished_run(con, info, "failed: " + failure.summary()[:1000])
+    except Exception as error:  # the run failed already; say so, do not fail again
+        log.warning(f"run {failure.run_id} tidak bisa dicatat di riwayat run: {error}")
+        return False

@@ -382,12 +382,16 @@ def record_run(con: duckdb.DuckDBPyConnection, this_run: pl.DataFrame) -> None:
     replace_table(con, RUN_HISTORY, _history_with(con, this_run))
 
 
-def record_unpublished_run(con: duckdb.DuckDBPyConnection, run: RunInfo, outcome: str) -> None:
-    """Record a run that did not publish (e.g. ``blocked: <why>``) with what the store knows.
+def record_unpublished_run(con: duckdb.DuckDBPyConnection, run: RunInfo, outcome: str) -> bool:
+    """Record a run that did not publish (e.g. ``failed: <why>``) with what the store knows;
+    False when the run is in the history already (the publish stage recorded why).
 
     The id registry is not touched: the next publish reports its changes against the last
     published state.
     """
+    history = read_table(con, RUN_HISTORY)
+    if history is not None and run.run_id in history["run_id"].to_list():
+        return False
     source_files = _table(con, "source_files")
     accounting = (
         row_accounting(
@@ -407,6 +411,7 @@ def record_unpublished_run(con: duckdb.DuckDBPyConnection, run: RunInfo, outcome
         villages_missing=0,
     )
     record_run(con, run_row(run, outcome, accounting, source_files, counts))
+    return True
 
 
 def review_queue(pairs: pl.DataFrame, person_sources: pl.DataFrame) -> pl.DataFrame:

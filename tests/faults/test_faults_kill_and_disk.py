@@ -290,6 +290,17 @@ def test_a_read_only_curated_folder_or_a_full_disk_fails_clearly_and_loses_nothi
     result = _cli(dirs)
     assert result.returncode == 0, result.stderr
     _assert_complete(target, tables)
+    # both failed runs are in `runs`, saying where and why
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        failed = con.execute(
+            "SELECT outcome FROM runs WHERE outcome LIKE 'failed%' ORDER BY started_at"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(failed) == len(STORAGE_FAULTS), failed
+    for (outcome,), words in zip(failed, ["Periksa izin folder", "Disk penuh"], strict=True):
+        assert "gagal pada langkah" in outcome and words in outcome, outcome
 
 
 PUBLISH_BIG_FRAME = """

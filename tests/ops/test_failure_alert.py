@@ -1,4 +1,5 @@
-"""A failed run is told: an alert file naming the step, villages and unread files, a command, a webhook."""
+"""A failed run is told: an alert file naming the step, villages and unread files, a command,
+a webhook; and it stays in the run history."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 import pytest
 from dagster_runs import settings_for
 
+from dtks.store import read_table
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
 from pipelines.partitions import village_partitions
@@ -102,6 +105,10 @@ def test_failed_run_writes_an_alert_runs_the_command_and_posts_the_webhook(
     assert [posted["run_id"] for posted in _Webhook.received] == [result.run_id]
     tags = instance.get_run_by_id(result.run_id).tags
     assert tags[ALERT_FILE_TAG] == alert_file.name
+    with settings_for(dtks_dirs).work_store().session() as con:  # `runs` after the next publish
+        history = read_table(con, "run_history")
+    (outcome,) = history.filter(pl.col("run_id") == result.run_id)["outcome"]
+    assert outcome.startswith(f"failed: Run reconcile_kecamatan gagal pada langkah {failed[0]}")
 
 
 def _closed_port() -> int:
