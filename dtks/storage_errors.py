@@ -70,11 +70,28 @@ class StorageError(RuntimeError):
 
 def storage_problem(error: BaseException) -> StorageProblem | None:
     """The storage problem behind `error`, or None when it is some other failure."""
-    if isinstance(error, OSError):
-        return _PROBLEM_BY_ERRNO.get(error.errno or 0)
-    if isinstance(error, duckdb.Error):
-        text = str(error).lower()
-        return next((problem for needle, problem in _PROBLEM_BY_TEXT if needle in text), None)
+    found = _storage_cause(error)
+    return found[1] if found is not None else None
+
+
+def _storage_cause(error: BaseException) -> tuple[BaseException, StorageProblem] | None:
+    """The OS or DuckDB error in `error`'s chain that is a storage problem, with the problem.
+
+    Libraries wrap the OS error (xlsxwriter raises `FileCreateError` while handling it), so
+    the causes and contexts are looked at too.
+    """
+    seen: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and all(link is not s for s in seen):
+        seen.append(link)
+        if isinstance(link, OSError) and link.errno in _PROBLEM_BY_ERRNO:
+            return link, _PROBLEM_BY_ERRNO[link.errno]
+        if isinstance(link, duckdb.Error):
+            text = str(link).lower()
+            for needle, problem in _PROBLEM_BY_TEXT:
+                if needle in text:
+                    return link, problem
+        link = link.__cause__ or link.__context__
     return None
 
 
@@ -113,11 +130,14 @@ def explain_storage_errors(folder: Path, what: str, kept: str = NOTHING_LOST) ->
     """
     try:
         yield
-    except (OSError, duckdb.Error) as error:
-        problem = storage_problem(error)
-        if problem is None or not _concerns(error, folder):
+    except StorageError:
+        raise  # an inner write point said it already
+    except Exception as error:
+        found = _storage_cause(error)
+        if found is None or not _concerns(found[0], folder):
             raise
-        message = storage_message(problem, folder, what, error, kept)
+        cause, problem = found
+        message = storage_message(problem, folder, what, cause, kept)
         raise StorageError(message, folder, what, problem) from error
 
 

@@ -125,3 +125,17 @@ def test_the_caller_says_what_was_kept() -> None:
         explain_storage_errors(FOLDER, "folder submission/", kept),
     ):
         raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class WrappedByALibrary(Exception):
+    """Like xlsxwriter's FileCreateError: raised while the OS error is being handled."""
+
+
+def test_an_os_error_a_library_wrapped_is_explained_too() -> None:
+    with pytest.raises(StorageError) as raised, explain_storage_errors(FOLDER, WHAT):
+        try:
+            raise OSError(errno.EFBIG, "File too large")
+        except OSError as error:
+            raise WrappedByALibrary(error)  # noqa: B904 - what the library does
+    assert raised.value.problem is StorageProblem.DISK_FULL
+    assert str(raised.value).startswith(f"Disk penuh: {WHAT} tidak bisa ditulis ke folder {FOLDER}")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import resource
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +315,32 @@ def test_match_stage_reads_the_folder_and_writes_the_queue(
     assert second.review.count_must_link == 1
     assert problems is not None and problems["value"].to_list() == ["?"]
     assert pairs is not None and "review" in pairs["decided_by"].to_list()
+
+
+@contextmanager
+def _files_limited_to(size: int) -> Iterator[None]:
+    """Writes past `size` bytes fail with EFBIG, as on a full disk (CI runs as root)."""
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, limits[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def test_a_queue_that_cannot_be_written_is_reported_in_bahasa_not_raised(
+    frame: pl.DataFrame, tmp_path: Path
+) -> None:
+    review_dir = tmp_path / "review"
+    result = find_duplicates(frame, None, FAST)
+    with _files_limited_to(1024):
+        written = write_review_queue(review_dir, result, frame, None, LABELS)
+    assert written.path is None
+    assert written.error is not None
+    assert written.error.startswith(
+        f"Disk penuh: file pemeriksaan {QUEUE_FILE} tidak bisa ditulis ke folder {review_dir}"
+    )
+    assert "Hasil pencocokan tetap dipakai" in written.error
+    assert not (review_dir / QUEUE_FILE).exists()
