@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from benchlib import PROJECT, generate, run_env, scratch_dirs
 
-PROJECT = Path(__file__).resolve().parents[1]
 PUBLISHED = "kecamatan.duckdb"
 RUN_TIMEOUT_S = 1800
 
@@ -50,45 +50,12 @@ class KillOutcome:
     next_problem: str
 
 
-def folders(scratch: Path) -> dict[str, Path]:
-    return {name: scratch / name for name in ("raw", "work", "curated", "review")}
-
-
-def prepare_raw(raw: Path, people: int, seed: int) -> None:
+def prepare_raw(scratch: Path, people: int, seed: int) -> Path:
     """A generated kecamatan of `people` people, or a copy of data/raw when `people` is 0."""
     if people <= 0:
-        shutil.copytree(PROJECT / "data" / "raw", raw)
-        return
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dtks.synth",
-            "--people",
-            str(people),
-            "--seed",
-            str(seed),
-            "--out",
-            str(raw),
-            "--truth",
-            str(raw.parent / "truth.parquet"),
-        ],
-        cwd=PROJECT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def run_env(dirs: dict[str, Path]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(
-        DTKS_RAW_DIR=str(dirs["raw"]),
-        DTKS_WORK_DIR=str(dirs["work"]),
-        DTKS_CURATED_DIR=str(dirs["curated"]),
-        DTKS_REVIEW_DIR=str(dirs["review"]),
-        GX_ANALYTICS_ENABLED="False",
-    )
-    return env
+        return Path(shutil.copytree(PROJECT / "data" / "raw", scratch / "raw"))
+    raw, _ = generate(people, seed, scratch)
+    return raw
 
 
 def start_run(dirs: dict[str, Path], log: Path) -> subprocess.Popen[bytes]:
@@ -291,10 +258,9 @@ def main() -> int:
     print(f"seed {seed} (repeat with --seed {seed})", flush=True)
     rng = random.Random(seed)
     scratch = Path(tempfile.mkdtemp(prefix="bench_kill_"))
-    dirs = folders(scratch)
     log = scratch / "runs.log"
     try:
-        prepare_raw(dirs["raw"], args.people, seed)
+        dirs = scratch_dirs(scratch, prepare_raw(scratch, args.people, seed))
         code, first_s = normal_run(dirs, log)
         if code != 0:
             print(f"the good run failed (exit {code}); see {log}", file=sys.stderr)

@@ -20,27 +20,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+from benchlib import OUT, PROJECT, generate, run_env, run_sampled, scratch_dirs
 
-PROJECT = Path(__file__).resolve().parents[1]
-OUT = PROJECT / "bench" / "out"
 SAMPLE = PROJECT / "data" / "raw"
 PEOPLE_5X = 125_000
 SEED_5X = 5
 PARTS = 200
 MEMORY_BUDGET_GB = 24.0
-SAMPLE_INTERVAL_S = 0.2
 RUN_TIMEOUT_S = 3600
 
 
@@ -56,57 +50,9 @@ class LoadResult:
     exit_code: int
 
 
-def tree_rss_bytes(root_pid: int) -> int:
-    """Resident memory of `root_pid` and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            statm = (entry / "statm").read_text()
-        except OSError:
-            continue  # exited meanwhile
-        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
-        rss[int(entry.name)] = int(statm.split()[1]) * page
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
-
-
 def five_times_sample() -> Path:
     """The cached raw folder of 125,000 generated people (generated on first use)."""
-    cached = OUT / f"synth_{PEOPLE_5X}_{SEED_5X}"
-    raw = cached / "raw"
-    if not (cached / "truth.parquet").exists():
-        started = time.monotonic()
-        shutil.rmtree(cached, ignore_errors=True)
-        cached.mkdir(parents=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dtks.synth",
-                "--people",
-                str(PEOPLE_5X),
-                "--seed",
-                str(SEED_5X),
-                "--out",
-                str(raw),
-                "--truth",
-                str(cached / "truth.parquet"),
-            ],
-            cwd=PROJECT,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        print(f"generated {PEOPLE_5X:,} people in {time.monotonic() - started:.0f} s: {raw}")
+    raw, _ = generate(PEOPLE_5X, SEED_5X, OUT / f"synth_{PEOPLE_5X}_{SEED_5X}")
     return raw
 
 
@@ -157,45 +103,9 @@ def two_hundred_files(scratch: Path) -> Path:
     return raw
 
 
-def run_cli(raw: Path, scratch: Path, log_path: Path) -> tuple[float, int, int, int]:
-    """Wall seconds, peak tree RSS bytes, peak single-process RSS bytes, exit code."""
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(
-        DTKS_RAW_DIR=str(raw),
-        DTKS_WORK_DIR=str(scratch / "work"),
-        DTKS_CURATED_DIR=str(scratch / "curated"),
-        DTKS_REVIEW_DIR=str(scratch / "review"),
-        GX_ANALYTICS_ENABLED="False",
-    )
-    peak = 0
-    started = time.monotonic()
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run"],
-            cwd=PROJECT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, tree_rss_bytes(process.pid))
-                done.wait(SAMPLE_INTERVAL_S)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            code = process.wait(timeout=RUN_TIMEOUT_S)
-        finally:
-            done.set()
-            sampler.join()
-    wall = time.monotonic() - started
-    # ru_maxrss (KiB on Linux): the largest single process among the waited-for children
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return wall, peak, largest, code
+def largest_child_rss_bytes() -> int:
+    """ru_maxrss (KiB on Linux) of the largest single process among the waited-for children."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
 
 def published_counts(curated: Path) -> tuple[int, int]:
@@ -217,18 +127,18 @@ def bench(case: str) -> LoadResult:
         scratch = Path(tmp)
         raw = two_hundred_files(scratch) if case == "files" else five_times_sample()
         files = sum(1 for p in raw.rglob("*") if p.is_file())
-        log_path = OUT / f"bench_load_{case}.log"
-        wall, tree, largest, code = run_cli(raw, scratch, log_path)
+        env = run_env(scratch_dirs(scratch, raw))
+        run = run_sampled(env, OUT / f"bench_load_{case}.log", RUN_TIMEOUT_S)
         read, persons = published_counts(scratch / "curated")
     return LoadResult(
         case=case,
         input_files=files,
         rows_read=read,
         persons=persons,
-        wall_s=round(wall, 1),
-        peak_tree_rss_gb=round(tree / 1e9, 2),
-        peak_process_rss_gb=round(largest / 1e9, 2),
-        exit_code=code,
+        wall_s=round(run.wall_s, 1),
+        peak_tree_rss_gb=round(run.peak_rss_bytes / 1e9, 2),
+        peak_process_rss_gb=round(largest_child_rss_bytes() / 1e9, 2),
+        exit_code=run.exit_code,
     )
 
 

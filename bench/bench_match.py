@@ -31,14 +31,9 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_match_data import (  # noqa: E402
-    generate,
-    ingest_and_clean,
-    scale_up,
-    scaled_rates,
-    work_dir,
-)
+from bench_match_data import ingest_and_clean, scale_up, scaled_rates, work_dir  # noqa: E402
 from bench_match_eval import Scores, labelled, per_defect, score  # noqa: E402
+from benchlib import generate  # noqa: E402
 
 from dtks.match import MatchSettings, find_duplicates  # noqa: E402
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -52,32 +50,6 @@ def work_dir(out: Path, people: int, seed: int, rates: dict[str, float]) -> Path
 
         tag = "_r" + hashlib.sha1(tag.encode()).hexdigest()[:10]
     return out / f"synth_{people}_{seed}{tag}"
-
-
-def generate(
-    people: int, seed: int, work: Path, rates: dict[str, float] | None = None
-) -> tuple[Path, Path]:
-    """Run `python -m dtks.synth` once into ``work`` (reused when already there)."""
-    raw, truth = work / "raw", work / "truth.parquet"
-    if not truth.exists():
-        work.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "dtks.synth",
-            "--people",
-            str(people),
-            "--seed",
-            str(seed),
-            "--out",
-            str(raw),
-            "--truth",
-            str(truth),
-        ]
-        for name, rate in sorted((rates or {}).items()):
-            cmd += ["--rate", f"{name}={rate}"]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return raw, truth
 
 
 def ingest_and_clean(raw: Path, cache: Path) -> pl.DataFrame:

@@ -19,8 +19,9 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_match_data import generate, ingest_and_clean, scaled_rates, work_dir  # noqa: E402
+from bench_match_data import ingest_and_clean, scaled_rates, work_dir  # noqa: E402
 from bench_match_eval import LINEAGE  # noqa: E402
+from benchlib import generate  # noqa: E402
 
 from dtks.match import find_duplicates  # noqa: E402
 from dtks.match.features import build_features  # noqa: E402

@@ -19,20 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
-OUT = PROJECT / "bench" / "out"
+from benchlib import OUT, PROJECT, generate, run_env, run_sampled, scratch_dirs
+
 RUN_TIMEOUT_S = 3600
-SAMPLE_INTERVAL_S = 0.2
 TARGETS = {"sample": (60.0, None), "1m": (180.0, 12.0)}  # seconds, GB
 
 
@@ -54,87 +49,8 @@ def raw_folder(size: str, scratch: Path) -> Path:
         raw = scratch / "raw"
         shutil.copytree(PROJECT / "data" / "raw", raw)
         return raw
-    cached = OUT / "synth_1000000_1"
-    raw = cached / "raw"
-    if not (cached / "truth.parquet").exists():
-        started = time.monotonic()
-        shutil.rmtree(cached, ignore_errors=True)
-        cached.mkdir(parents=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dtks.synth",
-                "--people",
-                "1000000",
-                "--xlsx-share",
-                "0.2",
-                "--seed",
-                "1",
-                "--out",
-                str(raw),
-                "--truth",
-                str(cached / "truth.parquet"),
-            ],
-            cwd=PROJECT,
-            check=True,
-        )
-        print(f"generated 1M exports in {time.monotonic() - started:.0f} s: {raw}")
+    raw, _ = generate(1_000_000, 1, OUT / "synth_1000000_1", xlsx_share=0.2)
     return raw
-
-
-def tree_rss_bytes(root_pid: int) -> int:
-    """Resident memory of `root_pid` and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            statm = (entry / "statm").read_text()
-        except OSError:
-            continue  # exited meanwhile
-        fields = stat[stat.rindex(")") + 2 :].split()
-        parents[int(entry.name)] = int(fields[1])
-        rss[int(entry.name)] = int(statm.split()[1]) * page
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
-
-
-def run_cli(env: dict[str, str], log_path: Path) -> tuple[float, list[tuple[float, int]], int]:
-    """Run `python -m pipelines.cli run`; wall seconds, (epoch, tree RSS bytes) samples, exit code."""
-    samples: list[tuple[float, int]] = []
-    started = time.monotonic()
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run"],
-            cwd=PROJECT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.is_set():
-                samples.append((time.time(), tree_rss_bytes(process.pid)))
-                done.wait(SAMPLE_INTERVAL_S)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            code = process.wait(timeout=RUN_TIMEOUT_S)
-        finally:
-            done.set()
-            sampler.join()
-    return time.monotonic() - started, samples, code
 
 
 def stage_timings(
@@ -172,30 +88,22 @@ def bench(size: str, keep: Path | None = None) -> BenchResult:
         if keep is not None:  # profile later stages against this run's store
             shutil.rmtree(keep, ignore_errors=True)
             scratch = keep
-        raw = raw_folder(size, scratch)
-        env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-        env.update(
-            DTKS_RAW_DIR=str(raw),
-            DTKS_WORK_DIR=str(scratch / "work"),
-            DTKS_CURATED_DIR=str(scratch / "curated"),
-            DTKS_REVIEW_DIR=str(scratch / "review"),
-            GX_ANALYTICS_ENABLED="False",
-        )
-        log_path = OUT / f"bench_pipeline_{size}.log"
-        wall_s, samples, code = run_cli(env, log_path)
+        env = run_env(scratch_dirs(scratch, raw_folder(size, scratch)))
+        run = run_sampled(env, OUT / f"bench_pipeline_{size}.log", RUN_TIMEOUT_S)
         durations, steps, rows_read = stage_timings(scratch / "work" / "dagster_home")
+    samples = run.samples
     return BenchResult(
         size=size,
         rows_read=rows_read,
-        wall_s=round(wall_s, 1),
-        peak_rss_gb=round(max((rss for _, rss in samples), default=0) / 1e9, 2),
+        wall_s=round(run.wall_s, 1),
+        peak_rss_gb=round(run.peak_rss_bytes / 1e9, 2),
         stage_duration_s=durations,
         step_wall_s={step: round(end - start, 2) for step, (start, end) in steps.items()},
         step_peak_rss_gb={
             step: round(max((r for t, r in samples if start <= t <= end), default=0) / 1e9, 2)
             for step, (start, end) in steps.items()
         },
-        exit_code=code,
+        exit_code=run.exit_code,
     )
 
 
