@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -10,6 +11,8 @@ import duckdb
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
 from pipelines.resources import DtksSettings
+
+FOLDERS = ("raw", "work", "curated", "review")
 
 
 def settings_for(dirs: dict[str, Path]) -> DtksSettings:
@@ -20,6 +23,15 @@ def settings_for(dirs: dict[str, Path]) -> DtksSettings:
         review_dir=str(dirs["review"]),
         kecamatan_kode="35.28.11",
     )
+
+
+def cli_env(dirs: dict[str, Path]) -> dict[str, str]:
+    """The environment of `make run` (or `make ui`) pointed at the test's folders; Dagster's
+    instance goes to its default place under the work folder."""
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env.update({f"DTKS_{name.upper()}_DIR": str(dirs[name]) for name in FOLDERS})
+    env["GX_ANALYTICS_ENABLED"] = "False"
+    return env
 
 
 def run_reconciliation(dirs: dict[str, Path]) -> dg.ExecuteInProcessResult:

@@ -18,20 +18,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster_runs import FOLDERS, cli_env
 
 PROJECT = Path(__file__).resolve().parents[2]
 PUBLISHED = "kecamatan.duckdb"
-FOLDERS = ("raw", "work", "curated", "review")
 NOBODY = 65534
 SETPRIV = shutil.which("setpriv")
 RUN_TIMEOUT_S = 300
-
-
-def _env(dirs: dict[str, Path]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update({f"DTKS_{name.upper()}_DIR": str(dirs[name]) for name in FOLDERS})
-    env["GX_ANALYTICS_ENABLED"] = "False"
-    return env
 
 
 def _cli(
@@ -43,7 +36,7 @@ def _cli(
     return subprocess.run(
         [*(prefix or []), sys.executable, "-m", "pipelines.cli", "run"],
         cwd=PROJECT,
-        env=_env(dirs),
+        env=cli_env(dirs),
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_S,
@@ -127,7 +120,7 @@ def _kill_when(dirs: dict[str, Path], reached: Callable[[set[str]], bool], delay
     run = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "run"],
         cwd=PROJECT,
-        env=_env(dirs),
+        env=cli_env(dirs),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from dagster_runs import published
+from dagster_runs import cli_env, published
 
 PROJECT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 240
-
-
-def cli_env(dirs: dict[str, Path]) -> dict[str, str]:
-    """The environment of `make run` pointed at the test's folders (DAGSTER_HOME by default)."""
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(
-        DTKS_RAW_DIR=str(dirs["raw"]),
-        DTKS_WORK_DIR=str(dirs["work"]),
-        DTKS_CURATED_DIR=str(dirs["curated"]),
-        DTKS_REVIEW_DIR=str(dirs["review"]),
-        GX_ANALYTICS_ENABLED="False",
-    )
-    return env
 
 
 def test_two_runs_started_together_both_publish_a_consistent_file(dtks_dirs) -> None:

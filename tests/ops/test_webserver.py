@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dagster_runs import published
-from test_concurrent_runs import cli_env
+from dagster_runs import cli_env, published
 
 from pipelines.jobs import all_villages_tags
 
