@@ -10,10 +10,10 @@ import polars as pl
 from assets.checks import DATA_DOCS_DIR
 from assets.metadata import chart_metadata, markdown_table
 from assets.publish import kecamatan_dataset
-from dtks.accounting import row_accounting
 from dtks.charts import issues_per_village_png, village_issue_counts
 from dtks.quality import ISSUE_HISTORY_TABLE
 from dtks.reports import write_reports
+from dtks.stages.publish import store_row_accounting
 from dtks.store import read_table
 from pipelines.resources import DtksSettings
 
@@ -29,30 +29,10 @@ SHOWN = [
 ]
 
 
-def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
-    frame = read_table(con, name)
-    return frame if frame is not None else pl.DataFrame()
-
-
 def _published_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The validation issues (with status) the publish stage kept for this run."""
-    return _table(con, ISSUE_HISTORY_TABLE)
-
-
-def _accounting(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    files, sources, rejected = (
-        _table(con, "source_files"),
-        _table(con, "reconciled_sources"),
-        _table(con, "clean_rejected"),
-    )
-    if files.is_empty():
-        return pl.DataFrame(schema={"village": pl.String, "rows_read": pl.Int64})
-    village = pl.DataFrame(schema={"village": pl.String})
-    return row_accounting(
-        files,
-        sources.select("village") if sources.width else village,
-        rejected.select("village") if rejected.width else village,
-    )
+    issues = read_table(con, ISSUE_HISTORY_TABLE)
+    return issues if issues is not None else pl.DataFrame()
 
 
 @dg.asset(
@@ -76,7 +56,7 @@ def village_fix_lists(
     started = time.monotonic()
     with settings.work_store().session() as con:
         issues = _published_issues(con)
-        accounting = _accounting(con)
+        accounting = store_row_accounting(con)
     written = write_reports(
         settings.curated_path / REPORTS_DIR,
         settings.kecamatan(),

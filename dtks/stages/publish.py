@@ -23,7 +23,7 @@ from dtks.publish import PublishedTable, PublishedView, publish_database
 from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.region import Kecamatan
 from dtks.stages.reconcile import change_counts, commit_published_state
-from dtks.store import quoted, read_table, replace_table
+from dtks.store import quoted, read_table, replace_table, table_exists
 from dtks.submission import SubmissionSummary, write_submission
 
 LINEAGE = ["village", "source_file", "source_sheet", "source_row"]
@@ -110,9 +110,7 @@ def publish_kecamatan(
             "published file, if any, was left as it was"
         )
     persons = _table(con, "reconciled_persons")
-    households = _table(con, "reconciled_households")
     deactivations = _table(con, "reconciled_deactivations")
-    changes = _table(con, "reconciled_changes")
     rejected = _table(con, "clean_rejected")
     pairs = _table(con, "match_pairs")
     issues = validation_issues(
@@ -127,7 +125,15 @@ def publish_kecamatan(
     status = village_status(
         kecamatan, source_files, accounting, still_open, run.started_at, stale_after_days
     )
-    counts = RunCounts.of(persons, households, changes, pairs, deactivations, still_open, status)
+    counts = RunCounts.of(
+        persons.height,
+        _row_count(con, "reconciled_households"),
+        _store_change_counts(con),
+        pairs,
+        deactivations.height,
+        still_open,
+        status,
+    )
     try:
         assert_rows_accounted(accounting)
     except RowAccountingError as error:
@@ -157,7 +163,7 @@ def publish_kecamatan(
         accounting=accounting,
         village_status=status,
         count_persons=persons.height,
-        count_households=households.height,
+        count_households=counts.households,
         changes=counts.changes,
         submission=submission,
         state_committed=committed,
@@ -169,9 +175,34 @@ def published_views() -> list[PublishedView]:
     return [PublishedView(v.name, v.sql, v.comment, dict(v.column_comments)) for v in VIEWS]
 
 
-def _table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
-    frame = read_table(con, name)
-    return frame if frame is not None else pl.DataFrame()
+def _table(con: duckdb.DuckDBPyConnection, name: str, *columns: str) -> pl.DataFrame:
+    """A store table (only `columns`, when given), or an empty frame when there is none."""
+    if not table_exists(con, name):
+        return pl.DataFrame()
+    if not columns:
+        return read_table(con, name)
+    selected = ", ".join(quoted(c) for c in columns)
+    return con.sql(f"SELECT {selected} FROM {quoted(name)}").pl()  # noqa: S608 - identifiers
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    if not table_exists(con, name):
+        return 0
+    return con.execute(f"SELECT count(*) FROM {quoted(name)}").fetchall()[0][0]  # noqa: S608
+
+
+def _store_change_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    changes = _table(con, "reconciled_changes", "entity", "change_type", "entity_id")
+    return change_counts(changes) if changes.height else {}
+
+
+def store_row_accounting(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """`row_accounting` of what the store holds now, reading only the columns it counts."""
+    return row_accounting(
+        _table(con, "source_files"),
+        _table(con, "reconciled_sources", "village"),
+        _table(con, "clean_rejected", "village"),
+    )
 
 
 def village_status(
@@ -263,11 +294,11 @@ class RunCounts:
     @classmethod
     def of(
         cls,
-        persons: pl.DataFrame,
-        households: pl.DataFrame,
-        changes: pl.DataFrame,
+        persons: int,
+        households: int,
+        changes: dict[str, dict[str, int]],
         pairs: pl.DataFrame,
-        deactivations: pl.DataFrame,
+        deactivations: int,
         issues: pl.DataFrame,
         status: pl.DataFrame,
     ) -> RunCounts:
@@ -280,11 +311,11 @@ class RunCounts:
         )
         severity = issues["severity"] if issues.height else pl.Series([], dtype=pl.String)
         return cls(
-            persons=persons.height,
-            households=households.height,
-            changes=change_counts(changes) if changes.height else {},
+            persons=persons,
+            households=households,
+            changes=changes,
             pairs_to_review=to_review,
-            deactivations=deactivations.height,
+            deactivations=deactivations,
             errors=int((severity == "error").sum()),
             warnings=int((severity == "warning").sum()),
             villages_missing=int(status["is_missing"].sum()) if status.height else 0,
@@ -393,19 +424,13 @@ def record_unpublished_run(con: duckdb.DuckDBPyConnection, run: RunInfo, outcome
     if history is not None and run.run_id in history["run_id"].to_list():
         return False
     source_files = _table(con, "source_files")
-    accounting = (
-        row_accounting(
-            source_files, _table(con, "reconciled_sources"), _table(con, "clean_rejected")
-        )
-        if source_files.height
-        else pl.DataFrame()
-    )
+    accounting = store_row_accounting(con) if source_files.height else pl.DataFrame()
     counts = RunCounts(
-        persons=_table(con, "reconciled_persons").height,
-        households=_table(con, "reconciled_households").height,
+        persons=_row_count(con, "reconciled_persons"),
+        households=_row_count(con, "reconciled_households"),
         changes={},
         pairs_to_review=0,
-        deactivations=_table(con, "reconciled_deactivations").height,
+        deactivations=_row_count(con, "reconciled_deactivations"),
         errors=0,
         warnings=0,
         villages_missing=0,
