@@ -65,13 +65,7 @@ def read_export(path: Path, raw_dir: Path, limits: ReadLimits | None = None) -> 
     ('ok', True)
     """
     limits = limits or ReadLimits()
-    result = ExportRead(
-        source_file=relative_source_file(path, raw_dir),
-        file_hash=None,
-        size_bytes=0,
-        modified_at=None,
-        file_format=None,
-    )
+    result = _unread(path, raw_dir)
     try:
         _read_into(result, path, raw_dir, limits)
     except ExportReadError as exc:
@@ -83,15 +77,20 @@ def read_export(path: Path, raw_dir: Path, limits: ReadLimits | None = None) -> 
 
 def refused_export(path: Path, raw_dir: Path, code: ErrorCode, detail: str = "") -> ExportRead:
     """The record of a file refused without opening it (see `survey_village_folder().refused`)."""
-    result = ExportRead(
+    result = _unread(path, raw_dir)
+    _mark_error(result, code, detail)
+    return result
+
+
+def _unread(path: Path, raw_dir: Path) -> ExportRead:
+    """The record of `path` before anything of it is known."""
+    return ExportRead(
         source_file=relative_source_file(path, raw_dir),
         file_hash=None,
         size_bytes=0,
         modified_at=None,
         file_format=None,
     )
-    _mark_error(result, code, detail)
-    return result
 
 
 def _read_into(result: ExportRead, path: Path, raw_dir: Path, limits: ReadLimits) -> None:

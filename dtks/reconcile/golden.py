@@ -29,6 +29,8 @@ PERSON_ID = "person_id"
 SOURCE_ROW_KEY = "source_row_key"
 RECENCY = "_recency"
 LINEAGE = ["village", "source_file", "source_sheet", "source_row"]
+# Where a person lives (the primary listing's), and so where the household lives.
+ADDRESS_COLUMNS = ("village", "desa_kode", "desa_nama", "alamat", "dusun", "rt", "rw")
 
 STATUS_DECEASED = "MENINGGAL"
 STATUS_MOVED = "PINDAH"
@@ -130,7 +132,7 @@ SURVIVORSHIP: tuple[FieldRule, ...] = (
     ),
 )
 PRIMARY = PrimaryRule(
-    columns=("iddtks", "village", "desa_kode", "desa_nama", "alamat", "dusun", "rt", "rw"),
+    columns=("iddtks", *ADDRESS_COLUMNS),
     prefer=(ACTIVE_LISTING, HAS_IDDTKS, NIK_TRUSTED, PADAN),
 )
 
@@ -152,13 +154,7 @@ PERSON_COLUMNS = (
     "pekerjaan",
     "padan_dukcapil",
     *PROGRAMS,
-    "village",
-    "desa_kode",
-    "desa_nama",
-    "alamat",
-    "dusun",
-    "rt",
-    "rw",
+    *ADDRESS_COLUMNS,
     "tanggal_update",
     "count_sources",
     "count_villages",

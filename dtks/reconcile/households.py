@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from dtks.reconcile.golden import ADDRESS_COLUMNS
+
 HEAD = "KEPALA KELUARGA"
 HOUSEHOLD_KEY = "household_key"
 
@@ -25,13 +27,7 @@ HOUSEHOLD_COLUMNS = (
     "count_members",
     "count_heads",
     "count_deceased_members",
-    "village",
-    "desa_kode",
-    "desa_nama",
-    "alamat",
-    "dusun",
-    "rt",
-    "rw",
+    *ADDRESS_COLUMNS,
     "count_villages",
     "villages",
     "is_without_head",
@@ -110,13 +106,7 @@ def build_households(persons: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("_is_head")).then(pl.col("person_id")).alias("head_person_id"),
             pl.when(pl.col("_is_head")).then(pl.col("nama")).alias("head_nama"),
             (pl.col("_is_head") & pl.col("_deceased")).alias("head_is_deceased"),
-            "village",
-            "desa_kode",
-            "desa_nama",
-            "alamat",
-            "dusun",
-            "rt",
-            "rw",
+            *ADDRESS_COLUMNS,
         )
     )
     facts = members.group_by(HOUSEHOLD_KEY).agg(
