@@ -62,14 +62,16 @@ class Workbook(xlsxwriter.Workbook):
 
 
 @contextmanager
-def workbook_at(path: Path) -> Iterator[Workbook]:
+def workbook_at(path: Path, what: str = "", kept: str = "") -> Iterator[Workbook]:
     """A workbook written beside `path` and renamed over it once closed without error.
 
     A full disk or a folder the service may not write fails as a `StorageError` that says
-    so in Bahasa Indonesia.
+    so in Bahasa Indonesia: that `what` (default "laporan <name>") could not be written,
+    and `kept` (default: the old file is intact).
     """
-    kept = f"Tidak ada data yang hilang: {path.name} yang lama tetap utuh."
-    with explain_storage_errors(path.parent, f"laporan {path.name}", kept):
+    what = what or f"laporan {path.name}"
+    kept = kept or f"Tidak ada data yang hilang: {path.name} yang lama tetap utuh."
+    with explain_storage_errors(path.parent, what, kept):
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = path.with_name(f".{path.stem}.{os.getpid()}.tmp.xlsx")
         filled = path.with_name(f".{path.stem}.{os.getpid()}.filled.tmp.xlsx")

@@ -23,7 +23,7 @@ from dtks.review.layout import KIND_CONFIRM, KIND_REVIEW, QUEUE_FILE
 from dtks.review.queue import build_review_queue
 from dtks.review.readback import PROBLEM_SCHEMA, read_review_workbooks
 from dtks.review.workbook import write_review_workbook
-from dtks.storage_errors import storage_message, storage_problem
+from dtks.storage_errors import StorageError
 
 
 @dataclass(frozen=True)
@@ -98,24 +98,14 @@ def write_review_queue(
     path = Path(review_dir) / QUEUE_FILE
     try:
         write_review_workbook(path, queue, problems, now or datetime.now(UTC))
-    except (OSError, FileCreateError) as error:  # xlsxwriter wraps the OS error on close
+    except (StorageError, OSError, FileCreateError) as error:  # the match stands
         return QueueWritten(
             None,
             counts.get(KIND_REVIEW, 0),
             counts.get(KIND_CONFIRM, 0),
             problems.height,
-            _queue_error(error, path),
+            str(error) if isinstance(error, StorageError) else f"{type(error).__name__}: {error}",
         )
     return QueueWritten(
         path, counts.get(KIND_REVIEW, 0), counts.get(KIND_CONFIRM, 0), problems.height
     )
-
-
-def _queue_error(error: Exception, path: Path) -> str:
-    """Why the review workbook could not be written: a full disk or a folder without
-    permission in Bahasa Indonesia (`dtks.storage_errors`), anything else as it is."""
-    problem = storage_problem(error)
-    if problem is None:
-        return f"{type(error).__name__}: {getattr(error, 'strerror', None) or error}"
-    kept = f"Hasil pencocokan tetap dipakai; {path.name} yang lama tetap utuh."
-    return storage_message(problem, path.parent, f"file pemeriksaan {path.name}", error, kept)

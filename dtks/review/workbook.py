@@ -2,13 +2,13 @@
 
 Every text cell is written with ``write_string``, so a value that starts with = + - @ (a name
 typed as "=HYPERLINK(...)" or "-") stays text and never becomes a formula; the workbook is also
-opened with ``strings_to_formulas`` / ``strings_to_numbers`` / ``strings_to_urls`` off. The
+opened with ``strings_to_formulas`` / ``strings_to_numbers`` / ``strings_to_urls`` off
+(`dtks.reports.xlsx.WORKBOOK_OPTIONS`). The
 decision column has a dropdown (sama / beda); the record keys sit in hidden columns.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from dtks.reports.xlsx import workbook_at
 from dtks.review.layout import (
     DROPDOWN,
     PETUNJUK_LINES,
@@ -29,12 +30,6 @@ from dtks.review.layout import (
     Column,
 )
 
-WORKBOOK_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_numbers": False,
-    "strings_to_urls": False,
-}
-
 
 def write_review_workbook(
     path: Path,
@@ -43,13 +38,13 @@ def write_review_workbook(
     generated_at: datetime | None = None,
 ) -> Path:
     """Write ``queue`` (`dtks.review.queue.QUEUE_SCHEMA`) to ``path``: PETUNJUK, one sheet per
-    kind of pair, and MASALAH ISIAN when ``problems`` has rows. Built beside ``path`` under a
-    temporary name and renamed over it, so a reader never sees half a workbook."""
+    kind of pair, and MASALAH ISIAN when ``problems`` has rows. Built beside ``path`` and
+    renamed over it (`dtks.reports.xlsx.workbook_at`), so a reader never sees half a
+    workbook; a full disk or a folder without permission raises a `StorageError`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.tmp")
-    workbook = xlsxwriter.Workbook(str(partial), WORKBOOK_OPTIONS)
-    try:
+    what = f"file pemeriksaan {path.name}"
+    kept = f"Hasil pencocokan tetap dipakai; {path.name} yang lama tetap utuh."
+    with workbook_at(path, what, kept) as workbook:
         styles = _styles(workbook)
         _write_petunjuk(workbook.add_worksheet(SHEET_PETUNJUK), styles, queue, generated_at)
         for kind, sheet in SHEET_OF_KIND.items():
@@ -57,9 +52,6 @@ def write_review_workbook(
             _write_queue_sheet(workbook.add_worksheet(sheet), styles, rows)
         if problems is not None and problems.height:
             _write_table(workbook.add_worksheet(SHEET_MASALAH), styles, PROBLEM_COLUMNS, problems)
-    finally:
-        workbook.close()
-    os.replace(partial, path)
     return path
 
 
