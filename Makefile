@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m pipelines.cli run
 
-## The whole test suite (what CI runs).
+## The whole test suite (what CI runs), on every core: the slow tests are real pipeline runs.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 ## The Dagster UI (webserver + daemon) on http://127.0.0.1:3000.
 ui: $(STAMP)
