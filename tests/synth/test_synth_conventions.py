@@ -43,6 +43,13 @@ def _tagged(truth: pl.DataFrame, tag: str) -> pl.DataFrame:
     return truth.filter(pl.col("defects").list.contains(tag))
 
 
+def _lent_niks(truth: pl.DataFrame, tag: str) -> pl.DataFrame:
+    """Rows tagged `tag` whose NIK is written in full, with the digits written as `lent`."""
+    rows = _tagged(truth, tag).filter(~pl.col("defects").list.contains("nik_numeric"))
+    rows = rows.drop_nulls("nik_written")  # the village without NIK writes none
+    return rows.with_columns(pl.col("nik_written").str.replace_all(r"\D", "").alias("lent"))
+
+
 def _header_of(raw: Path, path: str) -> str:
     lines = (raw / path).read_text("utf-8-sig", errors="replace").splitlines()
     return next(line for line in lines if re.search("NAMA", line, re.IGNORECASE))
@@ -111,12 +118,8 @@ def test_village_without_nik_writes_no_nik_and_no_kk(generated) -> None:
 
 def test_nik_borrowed_in_family_is_another_members_true_nik(generated) -> None:
     _, truth, _ = generated
-    borrowed = _tagged(truth, "nik_borrowed_family").filter(
-        ~pl.col("defects").list.contains("nik_numeric")
-    )
-    borrowed = borrowed.drop_nulls("nik_written")  # the village without NIK writes none
-    assert borrowed.height >= 20
-    lent = borrowed.with_columns(pl.col("nik_written").str.replace_all(r"\D", "").alias("lent"))
+    lent = _lent_niks(truth, "nik_borrowed_family")
+    assert lent.height >= 20
     assert (lent["lent"] != lent["nik"]).all()
     members = truth.select(pl.col("nik").alias("lent"), "true_household_id").unique()
     same_family = lent.join(members, on=["lent", "true_household_id"], how="semi")
@@ -126,17 +129,13 @@ def test_nik_borrowed_in_family_is_another_members_true_nik(generated) -> None:
 
 def test_nik_borrowed_from_another_family_is_that_familys_persons(generated) -> None:
     _, truth, _ = generated
-    borrowed = _tagged(truth, "nik_borrowed_other").filter(
-        ~pl.col("defects").list.contains("nik_numeric")
-    )
-    borrowed = borrowed.drop_nulls("nik_written")  # the village without NIK writes none
-    assert borrowed.height >= 10
+    lent = _lent_niks(truth, "nik_borrowed_other")
+    assert lent.height >= 10
     owners = truth.select(
         pl.col("nik").alias("lent"), pl.col("true_household_id").alias("owner_household")
     ).unique("lent")
-    digits = borrowed.with_columns(pl.col("nik_written").str.replace_all(r"\D", "").alias("lent"))
-    joined = digits.join(owners, on="lent")
-    assert joined.height == borrowed.height
+    joined = lent.join(owners, on="lent")
+    assert joined.height == lent.height
     assert (joined["owner_household"] != joined["true_household_id"]).all()
 
 
