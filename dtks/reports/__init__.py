@@ -1,6 +1,23 @@
 """Fix lists for village operators and the camat's summary, as Excel workbooks.
 
-    >>> write_reports(curated / "reports", kecamatan, issues, accounting, now)
+    >>> import tempfile
+    >>> from datetime import UTC
+    >>> from dtks.quality.validation import VALIDATION_ISSUE_SCHEMA
+    >>> from dtks.region import load_kecamatan
+    >>> issues = pl.DataFrame([{"village": "kapong", "source_file": "kapong/a.csv",
+    ...     "source_sheet": "", "source_row": 2, "column": "nik", "code": "nik_missing",
+    ...     "severity": "error", "status": "new",
+    ...     "message": "File kapong/a.csv, baris 2: Isi NIK sesuai KTP."}],
+    ...     schema=VALIDATION_ISSUE_SCHEMA)
+    >>> accounting = pl.DataFrame({"village": ["kapong"], "rows_read": [40],
+    ...                            "rows_accepted": [40], "rows_rejected": [0]})
+    >>> written = write_reports(Path(tempfile.mkdtemp()), load_kecamatan("35.28.11"), issues,
+    ...                         accounting, datetime(2026, 11, 30, tzinfo=UTC))
+    >>> len(written.fix_lists), written.fix_lists["kapong"].name, written.summary.name
+    (13, 'kapong.xlsx', 'ringkasan-kecamatan.xlsx')
+    >>> kapong = written.villages.filter(pl.col("village") == "kapong")
+    >>> kapong.select("count_error", "count_warning", "count_new").row(0)
+    (1, 0, 1)
 
 `issues` is the published `validation_issues` (with `status`); every string is written as
 text (never a formula), NIK and KK only masked, mothers' names not at all.
