@@ -238,20 +238,22 @@ def index_page(statuses: list[dict[str, Any]]) -> str:
     )
     rows = []
     order = {k: i for i, k in enumerate(VERDICTS)}
-    for status in statuses:
-        checks = sorted(status["checks"].items(), key=lambda kv: order[kv[1]["verdict"]])
-        for name, check in checks:
-            css = {"blocking": "table-danger", "warning": "table-warning"}.get(check["verdict"], "")
-            rows.append(
-                f'<tr class="{css}"><td><a href="{html.escape(status["suite"])}.html">'
-                f"{html.escape(status['title'])}</a></td>"
-                f"<td>{html.escape(check['keterangan'])}<br>"
-                f'<span class="small-muted">{html.escape(name)}</span></td>'
-                f"<td>{_badge(check['verdict'])}</td>"
-                f'<td class="text-right">{_angka(check["rows"])}</td>'
-                f'<td class="text-right">{_angka(check["unexpected"])}</td>'
-                f"<td>{html.escape(_when(status['validated_at']))}</td></tr>"
-            )
+    checks = sorted(
+        ((status, name, check) for status in statuses for name, check in status["checks"].items()),
+        key=lambda found: order[found[2]["verdict"]],  # what stopped the publish first
+    )
+    for status, name, check in checks:
+        css = {"blocking": "table-danger", "warning": "table-warning"}.get(check["verdict"], "")
+        rows.append(
+            f'<tr class="{css}"><td><a href="{html.escape(status["suite"])}.html">'
+            f"{html.escape(status['title'])}</a></td>"
+            f"<td>{html.escape(check['keterangan'])}<br>"
+            f'<span class="small-muted">{html.escape(name)}</span></td>'
+            f"<td>{_badge(check['verdict'])}</td>"
+            f'<td class="text-right">{_angka(check["rows"])}</td>'
+            f'<td class="text-right">{_angka(check["unexpected"])}</td>'
+            f"<td>{html.escape(_when(status['validated_at']))}</td></tr>"
+        )
     table = (
         '<table class="table table-sm table-bordered"><thead class="thead-light"><tr>'
         "<th>Data</th><th>Pemeriksaan</th><th>Hasil</th><th>Baris diperiksa</th>"

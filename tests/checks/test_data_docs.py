@@ -74,6 +74,10 @@ def test_the_index_is_in_bahasa_and_tells_blocking_failures_from_warnings(docs: 
     assert "verdict-blocking" not in warning
     for passed in ("rows_are_accounted_for", "village_row_count_did_not_drop"):
         assert "verdict-passed" in row_of(index, passed)
+    # what stopped the publish first, then warnings, then passes, across suites
+    table = index[index.index("<tbody>") :]
+    assert table.index("person_id_is_unique") < table.index("each_nik_belongs_to_one_person")
+    assert table.index("each_nik_belongs_to_one_person") < table.index("rows_are_accounted_for")
     # Bahasa descriptions from the suites, not the English ones
     assert "Satu NIK yang sah tidak dipakai dua orang yang berbeda." in warning
 
