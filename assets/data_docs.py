@@ -26,9 +26,12 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # assets.gx_suites imports this module
+    from assets.gx_suites import CheckOutcome, Suite
 
 LOCAL_TIME = ZoneInfo("Asia/Jakarta")
 GX_SITE_DIR = "gx"
@@ -164,7 +167,7 @@ def verdict(passed: bool, blocking: bool, critical: bool) -> str:
 
 
 def suite_status(
-    suite: Any, outcomes: list[Any], validated_at: datetime, gx_pages: dict[str, str]
+    suite: Suite, outcomes: list[CheckOutcome], validated_at: datetime, gx_pages: dict[str, str]
 ) -> dict[str, Any]:
     """What the index needs of one suite, kept as `<suite>.status.json` beside its page."""
     return {
@@ -279,7 +282,7 @@ def index_page(statuses: list[dict[str, Any]]) -> str:
     return _page("Hasil pemeriksaan data DTKS", body)
 
 
-def suite_page(suite: Any, status: dict[str, Any], outcomes: list[Any]) -> str:
+def suite_page(suite: Suite, status: dict[str, Any], outcomes: list[CheckOutcome]) -> str:
     """One suite: its checks with their verdicts and masked example rows, and GX's pages."""
     parts = [
         '<p><a href="index.html">&larr; Semua pemeriksaan</a></p>',
@@ -336,7 +339,9 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(staging, path)
 
 
-def write_pages(docs_dir: Path, suite: Any, outcomes: list[Any], validated_at: datetime) -> Path:
+def write_pages(
+    docs_dir: Path, suite: Suite, outcomes: list[CheckOutcome], validated_at: datetime
+) -> Path:
     """The suite's page, its status and the index; GX's pages of the suite made offline."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     copy_vendor_assets(docs_dir)
