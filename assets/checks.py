@@ -202,9 +202,10 @@ def suite_checks(
         with settings.work_store().session() as con:
             given = build(con, _run_villages(context))
         current = load_suite(suite_name)
-        result = validate(current, given.frame, given.parameters)
+        docs_dir = settings.curated_path / DATA_DOCS_DIR
+        result = validate(current, given.frame, given.parameters, docs_dir)
         outcomes = check_outcomes(current, result, given.frame)
-        docs = write_data_docs(settings.curated_path / DATA_DOCS_DIR, current, result, outcomes)
+        docs = write_data_docs(docs_dir, current, result, outcomes)
         for outcome in outcomes:
             check_result = _check_result(outcome, asset.key, docs, given)
             if not outcome.passed:

@@ -2,17 +2,25 @@
 writing the validation results as data docs.
 
 Suites are JSON (GX Core 1.x ExpectationSuite). Each expectation names the Dagster check it
-belongs to in `meta.check`; the suite's `meta.checks` describes the checks and says which
-block the publish. A check is ERROR when any of its expectations is `critical`, else WARN.
+belongs to in `meta.check`; the suite's `meta.checks` describes the checks (in English, and
+in Bahasa Indonesia as `keterangan`) and says which block the publish; `meta.title` and
+`meta.asset` name the suite and its data for people. A check is ERROR when any of its
+expectations is `critical`, else WARN.
+
+With a data docs folder, `validate` runs the suite through a file-backed GX context of its
+own (`data_docs/.gx/<suite>`: one per suite, so checks running in parallel processes never
+write one project's files) and a Checkpoint whose `UpdateDataDocsAction` builds GX's site
+under `data_docs/gx/<suite>`; `write_data_docs` then writes the pages in Bahasa Indonesia
+(`assets.data_docs`). Without one, an in-memory context validates and nothing is written.
 
 Great Expectations takes seconds to import: it is imported inside `validate` only, never
 when the definitions load.
 """
 
 import hashlib
-import html
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +28,13 @@ from typing import Any
 
 import polars as pl
 
+from assets.data_docs import GX_SITE_DIR, write_pages
+
 SUITES_DIR = Path(__file__).resolve().parents[1] / "expectations"
 MAX_EXAMPLES = 10
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": MAX_EXAMPLES}
+GX_PROJECTS_DIR = ".gx"  # inside the data docs folder: one file-backed project per suite
+DOCS_SITE = "dtks"
 
 
 # ---------------------------------------------------------------- suites (plain JSON)
@@ -35,6 +48,7 @@ class SuiteCheck:
     description: str
     blocking: bool
     critical: bool
+    keterangan: str = ""  # the description in Bahasa Indonesia
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,16 @@ class Suite:
         return str(self.body["meta"].get("description", ""))
 
     @property
+    def title(self) -> str:
+        """The suite's name for people (Bahasa Indonesia), also its name in GX's pages."""
+        return str(self.body["meta"].get("title") or self.name)
+
+    @property
+    def asset_name(self) -> str:
+        """What the suite validates, for people: GX's data asset name."""
+        return str(self.body["meta"].get("asset") or self.body["meta"].get("table") or self.name)
+
+    @property
     def checks(self) -> list[SuiteCheck]:
         critical = {
             e["meta"]["check"]
@@ -58,7 +82,13 @@ class Suite:
             if e.get("severity", "critical") == "critical"
         }
         return [
-            SuiteCheck(name, str(c["description"]), bool(c.get("blocking")), name in critical)
+            SuiteCheck(
+                name,
+                str(c["description"]),
+                bool(c.get("blocking")),
+                name in critical,
+                str(c.get("keterangan") or c["description"]),
+            )
             for name, c in self.body["meta"]["checks"].items()
         ]
 
@@ -85,6 +115,9 @@ def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> Suite:
     used = {e["meta"]["check"] for e in suite.body["expectations"]}
     if declared != used:
         raise ValueError(f"suite {name}: checks declared {sorted(declared)} != used {sorted(used)}")
+    for label in (suite.title, suite.asset_name):
+        if "/" in label or "\\" in label:  # GX names files after them
+            raise ValueError(f"suite {name}: no / or \\ in title or asset: {label!r}")
     for check in suite.checks:
         if check.blocking and not check.critical:
             raise ValueError(f"suite {name}: blocking check {check.name} must be critical")
@@ -96,11 +129,20 @@ def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> Suite:
 _GX: dict[str, Any] = {}
 
 
+def _gx() -> Any:
+    """The great_expectations module, imported once (no analytics)."""
+    if "gx" not in _GX:
+        os.environ["GX_ANALYTICS_ENABLED"] = "False"
+        import great_expectations as gx
+
+        _GX["gx"] = gx
+    return _GX["gx"]
+
+
 def _gx_context() -> Any:
     """One ephemeral GX context per process (no analytics, no progress bars)."""
     if "context" not in _GX:
-        os.environ["GX_ANALYTICS_ENABLED"] = "False"
-        import great_expectations as gx
+        gx = _gx()
         from great_expectations.data_context.types.base import (
             DataContextConfig,
             InMemoryStoreBackendDefaults,
@@ -113,7 +155,7 @@ def _gx_context() -> Any:
             analytics_enabled=False,
         )
         context = gx.get_context(mode="ephemeral", project_config=config)
-        _GX.update(gx=gx, context=context, source=context.data_sources.add_pandas("dtks"))
+        _GX.update(context=context, source=context.data_sources.add_pandas("dtks"))
     return _GX["context"]
 
 
@@ -132,20 +174,106 @@ def _validation_definition(suite: Suite) -> Any:
     return _GX[key]
 
 
-def validate(suite: Suite, frame: pl.DataFrame, parameters: dict[str, Any] | None = None) -> Any:
+def _docs_context(docs_dir: Path, suite: Suite) -> Any:
+    """The suite's file-backed GX project, its one data docs site at `gx/<suite>`."""
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    root = docs_dir / GX_PROJECTS_DIR / suite.name
+    root.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(root))
+    if context.variables.progress_bars != ProgressBarsConfig(globally=False):
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context.variables.save()
+    site_dir = str(docs_dir / GX_SITE_DIR / suite.name)
+    sites = context.get_config().data_docs_sites or {}
+    if (
+        list(sites) != [DOCS_SITE]
+        or sites[DOCS_SITE]["store_backend"]["base_directory"] != site_dir
+    ):
+        for name in list(sites):
+            context.delete_data_docs_site(name)
+        context.add_data_docs_site(
+            site_name=DOCS_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": site_dir,
+                },
+            },
+        )
+    return context
+
+
+def _docs_checkpoint(docs_dir: Path, suite: Suite) -> tuple[Any, Any]:
+    """A checkpoint validating `suite` on a dataframe and updating the data docs site, and
+    its context; made once per process and suite version (names for people: the suite's
+    title and asset)."""
+    key = f"docs:{docs_dir}:{suite.name}:{suite.fingerprint}"
+    if key not in _GX:
+        gx = _gx()
+        context = _docs_context(docs_dir, suite)
+        body = {**json.loads(json.dumps(suite.body)), "name": suite.title}  # GX changes it
+        gx_suite = context.suites.add_or_update(gx.ExpectationSuite(**body))
+        source = context.data_sources.add_or_update_pandas("dtks")
+        asset = next((a for a in source.assets if a.name == suite.asset_name), None)
+        asset = asset or source.add_dataframe_asset(suite.asset_name)
+        batch = next((b for b in asset.batch_definitions if b.name == "seluruh tabel"), None)
+        batch = batch or asset.add_batch_definition_whole_dataframe("seluruh tabel")
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite.title, data=batch, suite=gx_suite)
+        )
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=suite.title,
+                validation_definitions=[definition],
+                actions=[
+                    gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])
+                ],
+                result_format=RESULT_FORMAT,
+            )
+        )
+        _GX[key] = (checkpoint, context)
+    return _GX[key]
+
+
+def _forget_earlier_results(context: Any, site_dir: Path) -> None:
+    """Only the latest validation of a suite is kept and shown: the store and the site's
+    validation pages start empty for each run."""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        store.remove_key(key)
+    shutil.rmtree(site_dir / "validations", ignore_errors=True)
+
+
+def validate(
+    suite: Suite,
+    frame: pl.DataFrame,
+    parameters: dict[str, Any] | None = None,
+    docs_dir: Path | None = None,
+) -> Any:
     """Run `suite` on `frame` with GX Core; the ExpectationSuiteValidationResult.
 
     GX sees only the columns the expectations read (Arrow-backed pandas, the fastest to
     convert); results carry counts and the first unexpected values, and `check_outcomes`
-    finds example rows for them.
+    finds example rows for them. With `docs_dir`, through the suite's checkpoint, which
+    also builds GX's data docs pages of this validation (see the module docstring).
     """
-    definition = _validation_definition(suite)
     validated = frame.select(*suite.validated_columns).to_pandas(use_pyarrow_extension_array=True)
-    return definition.run(
-        batch_parameters={"dataframe": validated},
-        expectation_parameters=parameters or {},
-        result_format={"result_format": "BASIC", "partial_unexpected_count": MAX_EXAMPLES},
+    if docs_dir is None:
+        return _validation_definition(suite).run(
+            batch_parameters={"dataframe": validated},
+            expectation_parameters=parameters or {},
+            result_format=RESULT_FORMAT,
+        )
+    checkpoint, context = _docs_checkpoint(docs_dir, suite)
+    _forget_earlier_results(context, docs_dir / GX_SITE_DIR / suite.name)
+    result = checkpoint.run(
+        batch_parameters={"dataframe": validated}, expectation_parameters=parameters or {}
     )
+    return next(iter(result.run_results.values()))
 
 
 @dataclass
@@ -246,100 +374,10 @@ def check_outcomes(suite: Suite, result: Any, frame: pl.DataFrame) -> list[Check
 def write_data_docs(
     docs_dir: Path, suite: Suite, result: Any, outcomes: list[CheckOutcome]
 ) -> Path:
-    """GX's validation-results page for `suite` (plus masked example rows) and the index page."""
-    from great_expectations.render.renderer import ValidationResultsPageRenderer
-    from great_expectations.render.view import DefaultJinjaPageView
-
-    renderable = _nulls_as_none(result)
-    page = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(renderable))
-    extra = _examples_section(suite, outcomes)
-    at = page.rfind("</body>")
-    page = page[:at] + extra + page[at:] if at >= 0 else page + extra
-    docs_dir.mkdir(parents=True, exist_ok=True)
-    path = docs_dir / f"{suite.name}.html"
-    _write_atomic(path, page)
-    status = {
-        "suite": suite.name,
-        "validated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "checks": {
-            o.check.name: {"passed": o.passed, "unexpected": o.unexpected} for o in outcomes
-        },
-    }
-    _write_atomic(docs_dir / f"{suite.name}.status.json", json.dumps(status, indent=1))
-    _write_atomic(docs_dir / "index.html", _index_page(docs_dir))
-    return path
-
-
-def _nulls_as_none(result: Any) -> Any:
-    """`result` with pandas' NA in unexpected values turned into None.
-
-    GX's renderer tests unexpected values for truth, which pd.NA (what Arrow-backed frames
-    give for a missing value) refuses: the page would lose its tables and GX would print a
-    traceback to the run's output.
-    """
-    import pandas as pd
-
-    def plain(value: Any) -> Any:
-        return None if value is pd.NA else value
-
-    for line in result.results:
-        details = line.result or {}
-        if "partial_unexpected_list" in details:
-            details["partial_unexpected_list"] = [
-                plain(v) for v in details["partial_unexpected_list"]
-            ]
-        for item in details.get("partial_unexpected_counts") or []:
-            if isinstance(item, dict) and "value" in item:
-                item["value"] = plain(item["value"])
-    return result
-
-
-def _examples_section(suite: Suite, outcomes: list[CheckOutcome]) -> str:
-    parts = [
-        '<div class="container"><h2>Checks and example rows (masked)</h2>',
-        f"<p>{html.escape(suite.description)}</p>",
-        '<p><a href="index.html">All suites</a></p>',
-    ]
-    for o in outcomes:
-        verdict = "passed" if o.passed else "FAILED"
-        kind = "blocking" if o.check.blocking else ("error" if o.check.critical else "warning")
-        parts.append(
-            f"<h3>{html.escape(o.check.name)}: {verdict} ({kind})</h3>"
-            f"<p>{html.escape(o.check.description)} Rows: {o.rows}, unexpected: {o.unexpected}.</p>"
-        )
-        if o.examples:
-            columns = list(o.examples[0])
-            head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{html.escape(e.get(c, ''))}</td>" for c in columns) + "</tr>"
-                for e in o.examples
-            )
-            parts.append(f'<table class="table table-sm"><tr>{head}</tr>{body}</table>')
-    parts.append("</div>")
-    return "\n".join(parts)
-
-
-def _index_page(docs_dir: Path) -> str:
-    rows = []
-    for status_file in sorted(docs_dir.glob("*.status.json")):
-        status = json.loads(status_file.read_text(encoding="utf-8"))
-        suite = html.escape(status["suite"])
-        for name, c in status["checks"].items():
-            verdict = "passed" if c["passed"] else "FAILED"
-            rows.append(
-                f'<tr><td><a href="{suite}.html">{suite}</a></td><td>{html.escape(name)}</td>'
-                f"<td>{verdict}</td><td>{int(c['unexpected'])}</td>"
-                f"<td>{html.escape(status['validated_at'])}</td></tr>"
-            )
-    return (
-        '<!doctype html><html><head><meta charset="utf-8"><title>DTKS data docs</title></head>'
-        "<body><h1>DTKS validation results</h1><table border=1 cellpadding=4>"
-        "<tr><th>suite</th><th>check</th><th>result</th><th>unexpected rows</th>"
-        "<th>validated at (UTC)</th></tr>" + "".join(rows) + "</table></body></html>"
-    )
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
+    """The suite's page in Bahasa Indonesia (`<suite>.html`, with masked example rows and
+    links to GX's pages built by `validate`), its status, and the index; GX's pages made to
+    open offline. Returns the suite's page."""
+    validated_at = result.meta.get("validation_time") or datetime.now(UTC)
+    if not isinstance(validated_at, datetime):
+        validated_at = datetime.fromisoformat(str(validated_at))
+    return write_pages(docs_dir, suite, outcomes, validated_at.astimezone(UTC))

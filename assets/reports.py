@@ -57,12 +57,14 @@ def village_fix_lists(
     with settings.work_store().session() as con:
         issues = _published_issues(con)
         accounting = store_row_accounting(con)
+        source_files = read_table(con, "source_files")
     written = write_reports(
         settings.curated_path / REPORTS_DIR,
         settings.kecamatan(),
         issues,
         accounting,
         datetime.now(UTC),
+        source_files,
     )
     villages = written.villages.select(*SHOWN).to_dicts()
     docs_index = settings.curated_path / DATA_DOCS_DIR / "index.html"

@@ -1,11 +1,23 @@
-"""Small PNG charts of counts for the Dagster UI: issues per village, duplicates over time.
+r"""Small PNG charts of counts for the Dagster UI: issues per village, duplicates over time.
 
 The renderers take counts only (village names, run times and integers), so no personal data
 can reach a picture. The adapters pick those counts out of the frames the stages already
 have, by column name:
 
-    >>> png = issues_per_village_png(village_issue_counts(written.villages))
-    >>> png = duplicates_over_time_png(published_run_counts(read_table(con, "run_history")))
+    >>> villages = pl.DataFrame({"village": ["kapong", "blaban"],  # the fix lists' counts
+    ...     "desa_nama": ["Kapong", "Blaban"], "count_error": [12, 0], "count_warning": [30, 4]})
+    >>> village_issue_counts(villages)[0]
+    VillageIssueCounts(desa_nama='Kapong', count_error=12, count_warning=30, count_new=None, count_still_open=None, count_fixed=None)
+    >>> issues_per_village_png(village_issue_counts(villages))[:4]
+    b'\x89PNG'
+    >>> history = pl.DataFrame({"outcome": ["published", "failed"],  # the runs table
+    ...     "started_at": [datetime(2026, 11, 29, 18), datetime(2026, 11, 30, 18)],
+    ...     "rows_accepted": [1000, 990], "count_persons": [950, 960],
+    ...     "count_persons_merged": [3, 0], "count_pairs_to_review": [12, 0]})
+    >>> [run.count_duplicate_rows for run in published_run_counts(history)]  # failed run left out
+    [50]
+    >>> duplicates_over_time_png(published_run_counts(history))[:4]
+    b'\x89PNG'
 
 matplotlib is imported inside the renderers (it takes a second), and only its Agg canvas
 is used: no display, no pyplot state shared between runs.

@@ -1,7 +1,11 @@
 """Disk-full and permission errors at the write points, explained in Bahasa Indonesia.
 
-    >>> with explain_storage_errors(curated_dir, "file terbitan kecamatan.duckdb"):
-    ...     publish(...)
+    >>> try:
+    ...     with explain_storage_errors(Path("/srv/dtks/curated"), "file kecamatan.duckdb"):
+    ...         raise OSError(errno.ENOSPC, "No space left on device")  # what a full disk says
+    ... except StorageError as error:
+    ...     print(error.problem, str(error).split(". ")[0])
+    disk_full Disk penuh: file kecamatan.duckdb tidak bisa ditulis ke folder /srv/dtks/curated
 
 An `OSError` with errno ENOSPC, EDQUOT, EFBIG, EACCES, EPERM or EROFS, or a DuckDB error
 whose text says the same ("No space left on device", "Permission denied", ...), raised in

@@ -1,7 +1,21 @@
 """Cleaning of one village's raw rows into clean rows, issues for the operator and rejected rows.
 
-    >>> result = clean_rows(raw_rows, load_kecamatan("35.28.11"), "kapong")
-    >>> result.clean, result.issues, result.rejected
+    >>> from datetime import date
+    >>> from dtks.region import load_kecamatan
+    >>> raw = pl.DataFrame({
+    ...     "source_file": ["kapong/a.csv"] * 3, "source_sheet": ["", "", ""],
+    ...     "source_row": [2, 3, 4], "row_kind": ["data", "data", "totals"],
+    ...     "nik": ["3528114506890001", "3.52811E+15", None],
+    ...     "nama": ["Hj. Siti Aminah", "MOH. ALI", "JUMLAH"],
+    ...     "nik_was_numeric": [False, True, False]})
+    >>> result = clean_rows(raw, load_kecamatan("35.28.11"), "kapong",
+    ...                     reference_date=date(2026, 11, 30))
+    >>> result.clean.select("source_row", "nama", "nama_gelar", "nik_possibly_truncated").rows()
+    [(2, 'SITI AMINAH', 'HJ.', False), (3, 'MOH. ALI', None, True)]
+    >>> result.issues.filter(pl.col("column") == "nik").select("source_row", "code").rows()
+    [(3, 'nik_scientific_truncated')]
+    >>> result.rejected.select("source_row", "reason_code").rows()
+    [(4, 'totals')]
 
 Every input row ends in exactly one of `clean` (a person row, possibly with issues) and
 `rejected` (totals, signatures, notes, repeated headers, and data rows without a name).

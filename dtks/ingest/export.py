@@ -53,16 +53,22 @@ _MAX_LISTED_CELLS = 3
 
 
 def read_export(path: Path, raw_dir: Path, limits: ReadLimits | None = None) -> ExportRead:
-    """Read one export file into Raw rows (see docs/architecture.md).
+    r"""Read one export file into Raw rows (see docs/architecture.md).
 
     Never raises for a bad file: a file that cannot be read comes back with status "error", an
     `error_code` (see `dtks.ingest.errors.ErrorCode`) and an `error_message` in Bahasa Indonesia.
     The file is opened only when its real location is inside `raw_dir` and it is a regular
     file; it is read once, in chunks, and what is parsed is exactly what was hashed.
 
-    >>> read = read_export(Path("data/raw/kapong/dtks.xlsx"), Path("data/raw"))  # doctest: +SKIP
-    >>> read.status, read.rows_read == read.rows.height
-    ('ok', True)
+    >>> import tempfile
+    >>> raw_dir = Path(tempfile.mkdtemp())
+    >>> (raw_dir / "kapong").mkdir()
+    >>> _ = (raw_dir / "kapong" / "a.csv").write_text("NIK;NAMA\n3528114506890001;SITI\n")
+    >>> read = read_export(raw_dir / "kapong" / "a.csv", raw_dir)
+    >>> read.status, read.source_file, read.rows_read == read.rows.height == 1
+    ('ok', 'kapong/a.csv', True)
+    >>> read.rows.select("source_row", "nik", "nama").rows()
+    [(2, '3528114506890001', 'SITI')]
     """
     limits = limits or ReadLimits()
     result = _unread(path, raw_dir)

@@ -31,13 +31,21 @@ class ExportOverlap:
 def detect_overlapping_exports(
     reads: list[ExportRead], min_share: float = DEFAULT_MIN_OVERLAP_SHARE
 ) -> list[ExportOverlap]:
-    """Pairs of readable files whose NIK or IDDTKS sets overlap by more than `min_share`.
+    r"""Pairs of readable files whose NIK or IDDTKS sets overlap by more than `min_share`.
 
     Parts of one split submission hold different people, so a large overlap means versions.
 
-    >>> detect_overlapping_exports([old_read, new_read])  # doctest: +SKIP
-    [ExportOverlap(file_a='kapong/a.xlsx', file_b='kapong/b.csv', key='nik', shared_count=950,
-                   smaller_count=1000, overlap_share=0.95)]
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from dtks.ingest.export import read_export
+    >>> raw_dir = Path(tempfile.mkdtemp())
+    >>> (raw_dir / "kapong").mkdir()
+    >>> people = "".join(f"35281145068900{i:02d};SITI {i}\n" for i in range(1, 11))
+    >>> for name, extra in (("a.csv", ""), ("b.csv", "3528115203910002;ALI\n")):
+    ...     _ = (raw_dir / "kapong" / name).write_text("NIK;NAMA\n" + people + extra)
+    >>> reads = [read_export(raw_dir / "kapong" / n, raw_dir) for n in ("a.csv", "b.csv")]
+    >>> detect_overlapping_exports(reads)  # b.csv is a.csv plus one person: two versions
+    [ExportOverlap(file_a='kapong/a.csv', file_b='kapong/b.csv', key='nik', shared_count=10, smaller_count=10, overlap_share=1.0)]
     """
     keys = {r.source_file: _identity_keys(r.rows) for r in reads if r.status == "ok"}
     overlaps: list[ExportOverlap] = []

@@ -5,8 +5,14 @@ The baseline is the row accounting of the last *published* run, kept by the publ
 in the work store's `run_history` (a run stopped by a check publishes nothing, so it never
 becomes a baseline).
 
-    >>> baseline = baseline_counts(read_table(con, "run_history"))
-    >>> village_drift(current, baseline).filter(pl.col("drop_share") > DEFAULT_MAX_DROP_SHARE)
+    >>> import json
+    >>> history = pl.DataFrame({"outcome": ["published"], "accounting": [json.dumps([
+    ...     {"village": "kapong", "rows_accepted": 1000},
+    ...     {"village": "blaban", "rows_accepted": 800}])]})
+    >>> current = pl.DataFrame({"village": ["kapong", "blaban"], "rows_accepted": [400, 790]})
+    >>> drift = village_drift(current, baseline_counts(history))
+    >>> villages_that_dropped(drift, DEFAULT_MAX_DROP_SHARE).rows()  # kapong lost 60 %
+    [('kapong', 400, 1000, 0.6)]
 """
 
 from __future__ import annotations

@@ -5,8 +5,17 @@ verbatim, so the suites never see a personal value: a NIK becomes its *shape* (d
 9, letters as A: ``"9999999999999999"``, ``"9.99999A+99"``) and its masked form, a birth
 date becomes an age, a mother's name its initials.
 
-    >>> clean_row_facts(clean, reference=date(2026, 11, 30)).columns[:6]
+    >>> from dtks.clean import clean_rows
+    >>> from dtks.region import load_kecamatan
+    >>> raw = pl.DataFrame({"source_file": ["kapong/a.csv"] * 2, "source_sheet": ["", ""],
+    ...     "source_row": [2, 3], "row_kind": ["data", "data"], "nama": ["SITI", "ALI"],
+    ...     "nik": ["3528114506890001", "3.52811E+15"], "nik_was_numeric": [False, True]})
+    >>> clean = clean_rows(raw, load_kecamatan("35.28.11"), "kapong").clean
+    >>> facts = clean_row_facts(clean, reference=date(2026, 11, 30))
+    >>> facts.columns[:6]
     ['village', 'source_file', 'source_sheet', 'source_row', 'nik_masked', 'nik_shape']
+    >>> facts.select("nik_masked", "nik_shape").rows()  # no NIK in full, ever
+    [('352811********01', '9999999999999999'), ('3.5281***15', '9.99999A+99')]
 """
 
 from __future__ import annotations

@@ -6,7 +6,18 @@ a message in Bahasa Indonesia that starts with the row's location, plus `related
 (the other villages involved, by slug) and `related_record` (where the other records are:
 village, file, row, name), so an operator knows whom to call.
 
-    >>> cross_record_issues(sources, persons, pairs).select("code", "related_village")
+    >>> sources = pl.DataFrame({  # reconciled_sources: SITI is listed in two villages
+    ...     "person_id": ["P-1", "P-1", "P-2"], "village": ["kapong", "blaban", "kapong"],
+    ...     "source_file": ["kapong/a.csv", "blaban/b.csv", "kapong/a.csv"],
+    ...     "source_sheet": ["", "", ""], "source_row": [2, 7, 3],
+    ...     "desa_nama": ["Kapong", "Blaban", "Kapong"], "nama": ["SITI", "SITI", "ALI"]})
+    >>> persons = pl.DataFrame({"person_id": ["P-1", "P-2"], "no_kk": [None, None],
+    ...                         "hubungan_keluarga": [None, None]})
+    >>> found = cross_record_issues(sources, persons, pairs=None)
+    >>> found.select("village", "code", "related_village").rows()
+    [('blaban', 'duplicate_other_village', 'kapong'), ('kapong', 'duplicate_other_village', 'blaban')]
+    >>> found["related_record"][1]
+    'Desa Blaban, file blaban/b.csv, baris 7 (SITI)'
 """
 
 from __future__ import annotations

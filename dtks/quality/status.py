@@ -5,8 +5,15 @@ column and the row's stable `record_key` (IDDTKS, else NIK + name + birth date; 
 `dtks.match.keys`), never the file row number. Rows without a record key (rejected rows)
 fall back to their file, sheet and row.
 
-    >>> published = with_status(with_issue_keys(issues), previous=last_published_issues)
-    >>> published.group_by("status").len()   # new / still_open / fixed
+    >>> def issues(*codes: str) -> pl.DataFrame:  # problems on one record (key D-1)
+    ...     n = len(codes)
+    ...     return pl.DataFrame({"village": ["kapong"] * n, "code": list(codes),
+    ...         "column": ["nik"] * n, "record_key": ["D-1"] * n,
+    ...         "source_file": ["kapong/a.csv"] * n, "source_sheet": [""] * n, "source_row": [2] * n})
+    >>> last = with_status(with_issue_keys(issues("nik_missing", "nik_bad_date")), None)
+    >>> now = with_status(with_issue_keys(issues("nik_missing", "nik_serial_zero")), last)
+    >>> now.select("code", "status").rows()
+    [('nik_missing', 'still_open'), ('nik_serial_zero', 'new'), ('nik_bad_date', 'fixed')]
 """
 
 from __future__ import annotations

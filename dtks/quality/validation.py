@@ -2,8 +2,17 @@
 the record it concerns (IDDTKS, name, masked NIK), a key that survives re-exports, and its
 status against the previous published run.
 
-    >>> issues = validation_issues(clean_issues, sources, persons, pairs, previous=None)
-    >>> issues.filter(pl.col("status") != "fixed").group_by("village", "severity").len()
+    >>> sources = pl.DataFrame({  # reconciled_sources: SITI is listed in two villages
+    ...     "person_id": ["P-1", "P-1"], "village": ["kapong", "blaban"],
+    ...     "source_file": ["kapong/a.csv", "blaban/b.csv"], "source_sheet": ["", ""],
+    ...     "source_row": [2, 7], "nama": ["SITI", "SITI"], "nik": ["3528114506890001"] * 2})
+    >>> persons = pl.DataFrame({"person_id": ["P-1"], "no_kk": [None], "hubungan_keluarga": [None]})
+    >>> first = validation_issues(None, sources, persons, None, previous=None)
+    >>> first.select("village", "code", "nik_masked", "status").rows()[0]
+    ('blaban', 'duplicate_other_village', '352811********01', 'new')
+    >>> blaban_fixed = sources.filter(pl.col("village") == "kapong")  # next run: one row left
+    >>> validation_issues(None, blaban_fixed, persons, None, previous=first)["status"].to_list()
+    ['fixed', 'fixed']
 """
 
 from __future__ import annotations

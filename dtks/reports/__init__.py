@@ -1,6 +1,23 @@
 """Fix lists for village operators and the camat's summary, as Excel workbooks.
 
-    >>> write_reports(curated / "reports", kecamatan, issues, accounting, now)
+    >>> import tempfile
+    >>> from datetime import UTC
+    >>> from dtks.quality.validation import VALIDATION_ISSUE_SCHEMA
+    >>> from dtks.region import load_kecamatan
+    >>> issues = pl.DataFrame([{"village": "kapong", "source_file": "kapong/a.csv",
+    ...     "source_sheet": "", "source_row": 2, "column": "nik", "code": "nik_missing",
+    ...     "severity": "error", "status": "new",
+    ...     "message": "File kapong/a.csv, baris 2: Isi NIK sesuai KTP."}],
+    ...     schema=VALIDATION_ISSUE_SCHEMA)
+    >>> accounting = pl.DataFrame({"village": ["kapong"], "rows_read": [40],
+    ...                            "rows_accepted": [40], "rows_rejected": [0]})
+    >>> written = write_reports(Path(tempfile.mkdtemp()), load_kecamatan("35.28.11"), issues,
+    ...                         accounting, datetime(2026, 11, 30, tzinfo=UTC))
+    >>> len(written.fix_lists), written.fix_lists["kapong"].name, written.summary.name
+    (13, 'kapong.xlsx', 'ringkasan-kecamatan.xlsx')
+    >>> kapong = written.villages.filter(pl.col("village") == "kapong")
+    >>> kapong.select("count_error", "count_warning", "count_new").row(0)
+    (1, 0, 1)
 
 `issues` is the published `validation_issues` (with `status`); every string is written as
 text (never a formula), NIK and KK only masked, mothers' names not at all.
@@ -39,6 +56,7 @@ class FixListJob:
     village: VillageInfo
     accounting: dict[str, Any] | None
     generated_at: datetime
+    file_rows: dict[str, int] | None = None  # rows read per source file of the village
 
 
 def write_reports(
@@ -47,20 +65,24 @@ def write_reports(
     issues: pl.DataFrame,
     accounting: pl.DataFrame,
     generated_at: datetime,
+    source_files: pl.DataFrame | None = None,
 ) -> ReportsWritten:
     """A fix list for every village of the kecamatan (also those without problems or
     without an export) and the kecamatan summary.
 
     `accounting`: `dtks.accounting.row_accounting(...)` (village, rows_read, rows_accepted,
-    rows_rejected).
+    rows_rejected); `source_files`: the store's `source_files` (`source_file`, `rows_read`),
+    so that a defect on nearly every row of a file is told once, first.
     """
     per_village = {r["village"]: r for r in accounting.iter_rows(named=True)}
+    file_rows = _rows_per_file(source_files)
     jobs = [
         FixListJob(
             path=reports_dir / f"{desa.slug}.xlsx",
             village=VillageInfo(desa.slug, desa.kode, desa.nama, kecamatan.nama),
             accounting=per_village.get(desa.slug),
             generated_at=generated_at,
+            file_rows=file_rows.get(desa.slug),
         )
         for desa in kecamatan.desa
     ]
@@ -92,9 +114,26 @@ def write_fix_lists(jobs: list[FixListJob], issues: pl.DataFrame) -> list[dict[s
             by_village.get((job.village.slug,), issues.clear()),
             job.accounting,
             job.generated_at,
+            job.file_rows,
         )
         for job in jobs
     ]
+
+
+def _rows_per_file(source_files: pl.DataFrame | None) -> dict[str, dict[str, int]]:
+    """Rows read per file, by village (its `village` column, else the file's folder)."""
+    if source_files is None or source_files.is_empty():
+        return {}
+    folder = pl.col("source_file").str.split("/").list.first()
+    files = source_files.select(
+        (pl.col("village") if "village" in source_files.columns else folder).alias("village"),
+        "source_file",
+        pl.col("rows_read").fill_null(0).cast(pl.Int64),
+    )
+    per_village: dict[str, dict[str, int]] = {}
+    for village, source_file, rows_read in files.iter_rows():
+        per_village.setdefault(village, {})[source_file] = rows_read
+    return per_village
 
 
 def _village_line(job: FixListJob, counts: dict[str, int], duplicates: int) -> dict[str, Any]:

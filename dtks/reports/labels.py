@@ -128,6 +128,7 @@ SEVERITY_LABELS: dict[str, str] = {
     "error": "Kesalahan (wajib diperbaiki)",
     "warning": "Peringatan (periksa)",
 }
+SEVERITY_SHORT: dict[str, str] = {"error": "Kesalahan", "warning": "Peringatan"}  # sheets
 
 
 def problem_kind(code: str) -> ProblemKind:
@@ -150,3 +151,48 @@ def problem_label(code: str) -> str:
         return code
     first = issue_type.template.split(". ")[0]
     return re.sub(r"\s*[('\"]*\{\w+\}[)'\"]*", "", first).strip(" .,:") or code
+
+
+# One defect on (nearly) every row of a file is fixed once, where the file is made, not row
+# by row: what to do then, per issue code. Codes sharing an action are said in one line.
+REEXPORT_AS_TEXT = (
+    "Export ulang file ini dari SIKS-NG dengan kolom NIK dan NOMOR KK sebagai teks (di "
+    "Excel: format sel Teks, atau awali angka dengan tanda petik '), lalu ganti file lama di "
+    "folder desa. Baris-baris di lembarnya akan hilang sendiri setelah itu; tidak perlu "
+    "memperbaikinya satu per satu."
+)
+COLUMN_NOT_EXPORTED = (
+    "Kolom ini kosong di hampir semua baris: periksa apakah kolomnya ikut diexport dan "
+    "judulnya benar, lalu export ulang file ini dari SIKS-NG."
+)
+WHOLE_FILE_DEFAULT = (
+    "Masalah ini ada di hampir semua baris file, jadi asalnya dari cara file dibuat: periksa "
+    "pengaturan export atau cara pengisiannya, perbaiki sekali, lalu export ulang file ini."
+)
+FILE_ACTIONS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "nik_scientific_truncated",
+            "nik_possibly_truncated",
+            "no_kk_scientific_truncated",
+            "no_kk_possibly_truncated",
+        ),
+        REEXPORT_AS_TEXT,
+    ),
+    **dict.fromkeys(
+        (
+            "nik_missing",
+            "no_kk_missing",
+            "tanggal_lahir_missing",
+            "jenis_kelamin_missing",
+            "hubungan_keluarga_missing",
+            "nama_ibu_kandung_missing",
+        ),
+        COLUMN_NOT_EXPORTED,
+    ),
+}
+
+
+def file_action(code: str) -> str:
+    """What to do once when `code` is on (nearly) every row of a file."""
+    return FILE_ACTIONS.get(code, WHOLE_FILE_DEFAULT)

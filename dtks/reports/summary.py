@@ -1,5 +1,6 @@
 """The camat's summary (`reports/ringkasan-kecamatan.xlsx`): one line per village with its
-rows and open problems, a chart, and the open problems per village and kind.
+rows and open problems, a chart, and the open problems per village and kind. Prints A4
+landscape; the first sheet (table and chart) on one page.
 """
 
 from __future__ import annotations
@@ -11,9 +12,18 @@ import polars as pl
 
 from dtks.reports.fix_list import LOCAL_TIME
 from dtks.reports.labels import PROBLEM_KINDS
-from dtks.reports.xlsx import Column, formats, workbook_at, write_cell, write_table
+from dtks.reports.xlsx import (
+    Column,
+    PageHeader,
+    formats,
+    set_print,
+    workbook_at,
+    write_cell,
+    write_table,
+)
 
 SUMMARY_FILE = "ringkasan-kecamatan.xlsx"
+CHART_ROWS = 22  # rows the chart covers (420 px)
 
 VILLAGE_COLUMNS: tuple[Column, ...] = (
     Column("no", "No", 5),
@@ -42,14 +52,16 @@ def write_kecamatan_summary(
 ) -> Path:
     """`villages`: one row per village with the VILLAGE_COLUMNS keys; `by_kind`: village x kind
     open counts (`desa_nama`, `kind`, `count_open`)."""
+    page = PageHeader(f"Kecamatan {kecamatan_nama}", "Ringkasan data DTKS untuk camat")
     with workbook_at(path) as book:
         fmt = formats(book)
         sheet = book.add_worksheet("Ringkasan")
+        header = 3
+        set_print(sheet, page, repeat_row=header, one_page=True, gridlines=False)
         write_cell(sheet, 0, 0, f"Ringkasan data DTKS - Kecamatan {kecamatan_nama}", fmt.title)
         when = generated_at.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M WIB")
         write_cell(sheet, 1, 0, f"Hasil pemeriksaan {when}; satu baris per desa.", fmt.subtitle)
         rows = villages.with_row_index("no", offset=1).with_columns(pl.col("no").cast(pl.Int64))
-        header = 3
         end = write_table(sheet, header, VILLAGE_COLUMNS, rows.to_dicts(), fmt, autofilter=True)
         totals = {
             c.key: int(villages[c.key].sum())
@@ -70,9 +82,13 @@ def write_kecamatan_summary(
                 }
             )
         chart.set_title({"name": "Masalah terbuka per desa"})
+        chart.set_y_axis({"reverse": True})  # villages top-down, as in the table
         chart.set_size({"width": 720, "height": 420})
-        sheet.insert_chart(end + 2, 1, chart)
-        _kind_matrix(book.add_worksheet("Per jenis masalah"), fmt, villages, by_kind)
+        sheet.insert_chart(end + 2, 1, chart, {"object_position": 1})
+        sheet.print_area(0, 0, end + 2 + CHART_ROWS, len(VILLAGE_COLUMNS) - 1)
+        matrix = book.add_worksheet("Per jenis masalah")
+        set_print(matrix, page, repeat_row=2)
+        _kind_matrix(matrix, fmt, villages, by_kind)
     return path
 
 

@@ -51,6 +51,7 @@ class FrameTable:
     first_row: int  # 0-based row of the header; the rows follow it
     frame: pl.DataFrame  # one column per table column, in order
     formats: tuple[Format, ...]  # one per column
+    wrap_widths: tuple[float | None, ...] = ()  # per column: its width when it wraps
 
 
 class Workbook(xlsxwriter.Workbook):
@@ -88,6 +89,50 @@ def workbook_at(path: Path, what: str = "", kept: str = "") -> Iterator[Workbook
             filled.unlink(missing_ok=True)
 
 
+A4_PAPER = 9  # xlsxwriter's paper code
+
+
+@dataclass(frozen=True)
+class PageHeader:
+    """What every printed page says: `left` (the village or kecamatan) and `right` (what the
+    workbook is), with the sheet's name in the middle and page numbers in the footer."""
+
+    left: str
+    right: str
+
+
+def _header_text(text: str) -> str:
+    """`text` for an Excel page header: `&` starts a code there, so it is doubled."""
+    return text.replace("&", "&&")
+
+
+def set_print(
+    sheet: Worksheet,
+    page: PageHeader,
+    repeat_row: int | None = None,
+    one_page: bool = False,
+    gridlines: bool | None = None,
+) -> None:
+    """Print settings of a sheet operators print: A4 landscape, all columns on the page width
+    (as many pages down as needed, or exactly one page with `one_page`), the header row
+    `repeat_row` repeated on every page, grid lines printed (by default on sheets with a
+    repeated header row, i.e. lists), the village (or kecamatan) and the sheet in the page
+    header, "Halaman x dari y" in the footer."""
+    sheet.set_landscape()
+    sheet.set_paper(A4_PAPER)
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.fit_to_pages(1, 1 if one_page else 0)
+    if repeat_row is not None:
+        sheet.repeat_rows(repeat_row)
+    if gridlines if gridlines is not None else repeat_row is not None:
+        sheet.hide_gridlines(0)  # shown and printed: rows stay readable on paper
+    sheet.set_header(
+        f"&L&B{_header_text(page.left)}&B&C&A&R{_header_text(page.right)}", {"margin": 0.3}
+    )
+    sheet.set_footer("&CHalaman &P dari &N", {"margin": 0.3})
+
+
 def write_cell(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
     """One cell: numbers as numbers, everything else as text (never a formula)."""
     if value is None:
@@ -102,6 +147,53 @@ def write_cell(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format | N
         sheet.write_string(row, col, value.strftime("%d-%m-%Y"), fmt)
     else:
         sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], fmt)
+
+
+LINE_HEIGHT_PT = 15.0  # one line of 11 pt text
+MAX_ROW_HEIGHT_PT = 409.0  # Excel's limit
+# Characters of mixed text that fit one line of a column `width` characters wide (the width
+# counts digits; word wrap leaves the ends of lines short).
+CHARS_PER_WIDTH = 1.05
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines `text` takes wrapped in a column `width` characters wide (an estimate on the
+    safe side). Rows get this height written: LibreOffice keeps a row one line tall
+    otherwise, and wrapped text prints over the next row."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
+def lines_expr(column: str, width: float) -> pl.Expr:
+    """`text_lines` of a text column, as an expression (null counts as one line)."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
+    return (
+        pl.col(column)
+        .str.split("\n")
+        .list.eval((pl.element().str.len_chars() + per_line - 1) // per_line)
+        .list.eval(pl.element().clip(lower_bound=1))
+        .list.sum()
+        .fill_null(1)
+        .clip(lower_bound=1)
+    )
+
+
+def row_height(lines: int) -> float:
+    return min(MAX_ROW_HEIGHT_PT, LINE_HEIGHT_PT * lines)
+
+
+def write_paragraph(
+    sheet: Worksheet,
+    row: int,
+    columns: Sequence[Column],
+    text: str,
+    fmt: Format,
+) -> None:
+    """`text` wrapped over the width of `columns` (merged cells), the row tall enough for it:
+    a long line stays on the printed page instead of running past the last column."""
+    width = sum(column.width for column in columns)
+    sheet.merge_range(row, 0, row, len(columns) - 1, text[:MAX_CELL_TEXT], fmt)
+    sheet.set_row(row, row_height(text_lines(text, width)))
 
 
 @dataclass(frozen=True)
@@ -121,6 +213,9 @@ class Formats:
     header: Format
     text: Format
     wrapped: Format
+    paragraph: Format  # wrapped text across merged cells
+    alert_title: Format
+    alert: Format  # one defect of a whole file: said once, first
 
 
 def formats(book: Workbook) -> Formats:
@@ -132,6 +227,18 @@ def formats(book: Workbook) -> Formats:
         ),
         text=book.add_format({"valign": "top"}),
         wrapped=book.add_format({"text_wrap": True, "valign": "top"}),
+        paragraph=book.add_format({"text_wrap": True, "valign": "top", "align": "left"}),
+        alert_title=book.add_format({"bold": True, "font_size": 12, "font_color": "#C00000"}),
+        alert=book.add_format(
+            {
+                "text_wrap": True,
+                "valign": "top",
+                "align": "left",
+                "bg_color": "#FCE4D6",
+                "border": 1,
+                "border_color": "#C00000",
+            }
+        ),
     )
 
 
@@ -150,11 +257,18 @@ def write_table(
     """
     cell_formats = _write_header(sheet, first_row, columns, fmt)
     keys = [column.key for column in columns]
+    wrapped = [(c, column.width) for c, column in enumerate(columns) if column.wrap]
     write_string, write_number = sheet.write_string, sheet.write_number
     r = first_row
     for row in rows:
         r += 1
         values = [row.get(k) for k in keys] if isinstance(row, dict) else row
+        lines = max(
+            (text_lines(values[c], w) for c, w in wrapped if isinstance(values[c], str)),
+            default=1,
+        )
+        if lines > 1:
+            sheet.set_row(r, row_height(lines))
         for c, value in enumerate(values):
             if value is None:
                 continue  # empty cell (the column format applies)
@@ -194,6 +308,7 @@ def write_frame(
                 first_row=first_row,
                 frame=frame.select(*[column.key for column in columns]),
                 formats=tuple(cell_formats),
+                wrap_widths=tuple(c.width if c.wrap else None for c in columns),
             )
         )
     return last + 1
@@ -213,6 +328,8 @@ def _write_header(
     for c, column in enumerate(columns):
         write_cell(sheet, row, c, column.header, fmt.header)
         sheet.set_column(c, c, column.width, cell_formats[c])
+    lines = max((text_lines(c.header, c.width) for c in columns), default=1)
+    sheet.set_row(row, row_height(lines))
     return cell_formats
 
 
@@ -268,12 +385,19 @@ def _rows_xml(table: FrameTable) -> Iterator[bytes]:
         for c, (name, fmt) in enumerate(zip(schema, table.formats, strict=True))
     ]
     row = pl.concat_str(
-        pl.lit('<row r="'), pl.col(ROW_NUMBER), pl.lit('">'), *cells, pl.lit("</row>")
+        pl.lit('<row r="'), pl.col(ROW_NUMBER), pl.col(ROW_HEIGHT), *cells, pl.lit("</row>")
     )
+    wrapped = {
+        name: width
+        for name, width in zip(schema, table.wrap_widths, strict=False)
+        if width is not None and not _is_number(schema[name])
+    }
     for offset in range(0, table.frame.height, FRAME_CHUNK_ROWS):
         chunk = table.frame.slice(offset, FRAME_CHUNK_ROWS)
         texts = chunk.select(*[_as_text(n, d) for n, d in schema.items() if not _is_number(d)])
+        heights = texts.select(_height_attribute(wrapped)).to_series()
         prepared = chunk.with_columns(
+            heights,
             *[_text_element(texts[name]) for name in texts.columns],
             pl.int_range(first + offset, first + offset + chunk.height)
             .cast(pl.String)
@@ -283,6 +407,20 @@ def _rows_xml(table: FrameTable) -> Iterator[bytes]:
 
 
 ROW_NUMBER = "_xlsx_row"
+ROW_HEIGHT = "_xlsx_row_height"
+
+
+def _height_attribute(wrapped: dict[str, float]) -> pl.Expr:
+    """The rest of each `<row` start tag: `">` or, for a row whose wrapped text takes more
+    than one line, its height (`" ht="45" customHeight="1">`)."""
+    if not wrapped:
+        return pl.lit('">').alias(ROW_HEIGHT)
+    lines = pl.max_horizontal(*[lines_expr(name, width) for name, width in wrapped.items()])
+    height = (lines.cast(pl.Float64) * LINE_HEIGHT_PT).clip(upper_bound=MAX_ROW_HEIGHT_PT)
+    tall = pl.concat_str(pl.lit('" ht="'), height.cast(pl.String), pl.lit('" customHeight="1">'))
+    return pl.when(lines > 1).then(tall).otherwise(pl.lit('">')).alias(ROW_HEIGHT)
+
+
 # How Excel (and xlsxwriter) escape a string: a literal _xHHHH_ gets its underscore escaped
 # (so it is not read as an escape), control characters and non-characters become _xHHHH_,
 # then & < > are escaped for XML.

@@ -127,8 +127,9 @@ def test_data_docs_are_linked_and_mask_nik_kk_and_mothers_names(first_run: Run, 
     assert linked == {
         docs / f"{s}.html" for s in ("clean_rows", "persons", "households", "villages")
     }
-    pages = sorted(docs.glob("*.html"))
+    pages = sorted(docs.rglob("*.html"))  # GX's own site under gx/ too
     assert docs / "index.html" in pages
+    assert any("/gx/persons/validations/" in page.as_posix() for page in pages)
     for page in pages:
         assert leaks(page.read_text(encoding="utf-8"), secrets) == [], page.name
 

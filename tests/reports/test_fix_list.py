@@ -107,12 +107,13 @@ def all_cells(path: Path) -> list[openpyxl.cell.cell.Cell]:
 def test_fix_list_has_a_summary_and_one_sheet_per_problem_kind(fix_list) -> None:
     path, counts = fix_list
     book = openpyxl.load_workbook(path)
+    # kinds by severity (NIK has an open error), then rows affected (Nama has 4)
     assert book.sheetnames == [
         "Ringkasan",
-        "Data ganda",
         "NIK",
-        "Kepala & hubungan keluarga",
         "Nama",
+        "Data ganda",
+        "Kepala & hubungan keluarga",
         "Sudah diperbaiki",
     ]
     assert counts == {
