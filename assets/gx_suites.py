@@ -20,6 +20,8 @@ from typing import Any
 
 import polars as pl
 
+from dtks.files import private_dir, write_text_atomically
+
 SUITES_DIR = Path(__file__).resolve().parents[1] / "expectations"
 MAX_EXAMPLES = 10
 
@@ -255,7 +257,7 @@ def write_data_docs(
     extra = _examples_section(suite, outcomes)
     at = page.rfind("</body>")
     page = page[:at] + extra + page[at:] if at >= 0 else page + extra
-    docs_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(docs_dir)
     path = docs_dir / f"{suite.name}.html"
     _write_atomic(path, page)
     status = {
@@ -340,6 +342,4 @@ def _index_page(docs_dir: Path) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
+    write_text_atomically(path, text)
