@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dtks.stages.publish import published_paths
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
 from pipelines.resources import DtksSettings
@@ -43,9 +44,19 @@ def run_reconciliation(dirs: dict[str, Path]) -> dg.ExecuteInProcessResult:
     )
 
 
+def full_file(dirs: dict[str, Path]) -> Path:
+    """The published full file, `penuh/kecamatan.duckdb` under the curated folder."""
+    return published_paths(dirs["curated"])[0]
+
+
+def masked_file(dirs: dict[str, Path]) -> Path:
+    """The published masked file, `tersamar/kecamatan_masked.duckdb` under the curated folder."""
+    return published_paths(dirs["curated"])[1]
+
+
 def published(dirs: dict[str, Path], sql: str, params: list | None = None) -> list[tuple]:
     """Rows of a query against the published kecamatan.duckdb (read-only)."""
-    con = duckdb.connect(str(dirs["curated"] / "kecamatan.duckdb"), read_only=True)
+    con = duckdb.connect(str(full_file(dirs)), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

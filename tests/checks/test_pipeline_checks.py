@@ -17,6 +17,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from dtks.stages.publish import published_paths
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
 from pipelines.resources import DtksSettings
@@ -77,7 +78,7 @@ def blocked_run(first_run: Run, tmp_path_factory: pytest.TempPathFactory) -> tup
         shutil.copytree(first_run.dirs[name], dirs[name])
     for export in (dirs["raw"] / VILLAGE_TO_BREAK).glob("*.*"):
         export.unlink()
-    published = dirs["curated"] / "kecamatan.duckdb"
+    published = published_paths(dirs["curated"])[0]
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     run = reconcile(dirs)
     return run, before, hashlib.sha256(published.read_bytes()).hexdigest()
