@@ -222,6 +222,23 @@ def one_kill(
     before = digest(target)
     known_runs = run_ids(dirs)
     killed = killed_run(dirs, log, kill_at_s)
+    return judge(number, kill_at_s, killed, before, known_runs, dirs, tables, log)
+
+
+def judge(
+    number: int,
+    kill_at_s: float,
+    killed: bool,
+    before: str,
+    known_runs: set[str],
+    dirs: dict[str, Path],
+    tables: set[str],
+    log: Path,
+    exact: bool = False,
+) -> KillOutcome:
+    """After a kill: the published file as the kill left it, then a normal run and what it
+    published (`exact`: also that every export file is published as the folder holds it)."""
+    target = dirs["curated"] / PUBLISHED
     stage = stage_reached(dirs, known_runs) if killed else "ended before kill"
     after = digest(target)
     state = "missing" if not after else ("unchanged" if after == before else "replaced")
@@ -230,6 +247,8 @@ def one_kill(
     next_problem = "" if code == 0 else f"exit {code} (see {log})"
     if not next_problem:
         next_problem = check_published(target, tables)
+    if not next_problem and exact:
+        next_problem = check_exact(dirs)
     if not next_problem and leftovers(dirs["curated"]):
         next_problem = f"leftovers {leftovers(dirs['curated'])}"
     return KillOutcome(
@@ -369,26 +388,7 @@ def one_kill_during_ingest(
     known_runs = run_ids(dirs)
     delay_s = rng.uniform(0.0, ingest_s)
     killed = killed_during_step(dirs, log, INGEST_STEP, delay_s, known_runs)
-    stage = stage_reached(dirs, known_runs) if killed else "ended before kill"
-    after = digest(target)
-    state = "missing" if not after else ("unchanged" if after == before else "replaced")
-    file_problem = check_published(target, tables)
-    code, _ = normal_run(dirs, log)
-    next_problem = "" if code == 0 else f"exit {code} (see {log})"
-    if not next_problem:
-        next_problem = check_published(target, tables) or check_exact(dirs)
-    if not next_problem and leftovers(dirs["curated"]):
-        next_problem = f"leftovers {leftovers(dirs['curated'])}"
-    return KillOutcome(
-        number,
-        delay_s,
-        stage,
-        state,
-        not file_problem,
-        file_problem,
-        not next_problem,
-        next_problem,
-    )
+    return judge(number, delay_s, killed, before, known_runs, dirs, tables, log, exact=True)
 
 
 def report(outcomes: list[KillOutcome]) -> None:

@@ -178,7 +178,8 @@ _FAULTS = _faults_from_env()
 
 @contextmanager
 def statements_of(stage: str) -> Iterator[None]:
-    """Count the boundaries passed in the block as the given stage's (ingest, clean, ...)."""
+    """Count the boundaries passed in the block as the given stage's (ingest, clean, ...);
+    also a decorator: ``@statements_of("ingest")`` on a stage runner."""
     outer, _FAULTS.stage = _FAULTS.stage, stage
     try:
         yield

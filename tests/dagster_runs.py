@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -33,6 +34,17 @@ def cli_env(dirs: dict[str, Path]) -> dict[str, str]:
     env.update({f"DTKS_{name.upper()}_DIR": str(dirs[name]) for name in FOLDERS})
     env["GX_ANALYTICS_ENABLED"] = "False"
     return env
+
+
+def copy_folders(source: dict[str, Path], root: Path) -> dict[str, Path]:
+    """A copy of the raw, work, curated and review folders of `source` under `root` (links
+    kept as links), for a test that runs again without touching the original."""
+    dirs = {}
+    for name in FOLDERS:
+        dirs[name] = root / name
+        if source[name].exists():
+            shutil.copytree(source[name], dirs[name], symlinks=True)
+    return dirs
 
 
 def run_reconciliation(dirs: dict[str, Path]) -> dg.ExecuteInProcessResult:

@@ -26,18 +26,12 @@ class VillageClean:
     issues_warning: int
 
 
+@statements_of("clean")
 def clean_village(
     con: duckdb.DuckDBPyConnection, kecamatan: Kecamatan, village: str
 ) -> VillageClean:
     """Clean every raw row of `village` and replace that village's clean tables (one
     transaction)."""
-    with statements_of("clean"):
-        return _clean_village(con, kecamatan, village)
-
-
-def _clean_village(
-    con: duckdb.DuckDBPyConnection, kecamatan: Kecamatan, village: str
-) -> VillageClean:
     raw = read_table(con, "raw_rows", {"village": village})
     if raw is None:
         raw = empty_raw_rows()

@@ -59,6 +59,7 @@ class VillageIngest:
         return len(self.files_new) + len(self.files_changed) + len(self.files_unchanged)
 
 
+@statements_of("ingest")
 def ingest_village(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -67,17 +68,6 @@ def ingest_village(
     settle_seconds: float = 0.0,
 ) -> VillageIngest:
     """Bring `raw_dir/<village>/` into the store and say what changed."""
-    with statements_of("ingest"):
-        return _ingest_village(con, raw_dir, village, min_age_seconds, settle_seconds)
-
-
-def _ingest_village(
-    con: duckdb.DuckDBPyConnection,
-    raw_dir: Path,
-    village: str,
-    min_age_seconds: float,
-    settle_seconds: float,
-) -> VillageIngest:
     result = VillageIngest(village)
     folder = survey_village_folder(
         raw_dir, village, min_age_seconds=min_age_seconds, settle_seconds=settle_seconds

@@ -49,6 +49,7 @@ class MatchSummary:
     review: ReviewSummary = field(default_factory=ReviewSummary)
 
 
+@statements_of("match")
 def match_kecamatan(
     con: duckdb.DuckDBPyConnection,
     review_dir: Path | None = None,
@@ -65,16 +66,7 @@ def match_kecamatan(
 
     The four tables are replaced in one transaction.
     """
-    with statements_of("match"):
-        return _match_kecamatan(con, review_dir, decisions, settings or MatchSettings())
-
-
-def _match_kecamatan(
-    con: duckdb.DuckDBPyConnection,
-    review_dir: Path | None,
-    decisions: pl.DataFrame | None,
-    settings: MatchSettings,
-) -> MatchSummary:
+    settings = settings or MatchSettings()
     review = read_review_folder(review_dir) if review_dir is not None else None
     all_decisions = _combined(decisions, review.decisions if review is not None else None)
     problems = review.problems if review is not None else pl.DataFrame(schema=PROBLEM_SCHEMA)

@@ -115,6 +115,7 @@ def published_paths(curated_dir: Path) -> tuple[Path, Path]:
     return curated_dir / FULL_DIR / PUBLISHED_FILE, curated_dir / MASKED_DIR / MASKED_FILE
 
 
+@statements_of("publish")
 def publish_kecamatan(
     con: duckdb.DuckDBPyConnection,
     kecamatan: Kecamatan,
@@ -128,17 +129,6 @@ def publish_kecamatan(
     Raises RowAccountingError (and publishes nothing) when any village's rows do not add up;
     the failed run is recorded in the run history.
     """
-    with statements_of("publish"):
-        return _publish_kecamatan(con, kecamatan, curated_dir, run, stale_after_days)
-
-
-def _publish_kecamatan(
-    con: duckdb.DuckDBPyConnection,
-    kecamatan: Kecamatan,
-    curated_dir: Path,
-    run: RunInfo,
-    stale_after_days: int,
-) -> PublishSummary:
     source_files = _table(con, "source_files")
     person_sources = _table(con, "reconciled_sources")
     if person_sources.is_empty():

@@ -64,14 +64,10 @@ class ReconcileSummary:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+@statements_of("reconcile")
 def reconcile_kecamatan(con: duckdb.DuckDBPyConnection, run_id: str = "") -> ReconcileSummary:
     """Build persons, households, deactivations and the change log; stage the id state
     (every table in one transaction)."""
-    with statements_of("reconcile"):
-        return _reconcile_kecamatan(con, run_id)
-
-
-def _reconcile_kecamatan(con: duckdb.DuckDBPyConnection, run_id: str) -> ReconcileSummary:
     clean = read_table(con, "clean_rows")
     clusters = read_table(con, "match_clusters")
     if clean is None or clusters is None or clean.is_empty():  # no village sent anything

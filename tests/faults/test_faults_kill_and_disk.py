@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster_runs import FOLDERS, cli_env, full_file, masked_file
+from dagster_runs import FOLDERS, cli_env, copy_folders, full_file, masked_file
 
 from dtks.stages.publish import published_paths
 
@@ -161,12 +161,7 @@ def fresh_copy(published_once: dict[str, Path]) -> Iterator[dict[str, Path]]:
     """A private copy of the published folders, under a folder other users can enter."""
     root = Path(tempfile.mkdtemp(prefix="dtks_faults_case_"))
     root.chmod(0o755)
-    dirs = {}
-    for name in FOLDERS:
-        dirs[name] = root / name
-        if published_once[name].exists():
-            shutil.copytree(published_once[name], dirs[name], symlinks=True)
-    yield dirs
+    yield copy_folders(published_once, root)
     shutil.rmtree(root, ignore_errors=True)
 
 

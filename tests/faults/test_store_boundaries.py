@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dagster_runs import FOLDERS, copy_folders
 
 from dtks.ingest import file_sha256
 from dtks.region import load_kecamatan
@@ -33,7 +34,6 @@ from dtks.store import InjectedStop, WorkStore, stop_after
 VILLAGES = ("ponjanan-barat",)
 CHANGED = "ponjanan-barat/ponjanan-barat_verivali_202611_2.csv"
 STAGES = ("ingest", "clean", "match", "reconcile", "publish")
-FOLDERS = ("raw", "work", "curated", "review")
 # Published tables compared with the uninterrupted run (change_log and runs differ by
 # design: a stop after the id commit makes the next run a re-run with nothing new).
 COMPARED = ("persons", "households", "person_sources", "rejected_rows", "source_files")
@@ -75,16 +75,6 @@ def change_export(raw: Path) -> None:
     lines[first] = lines[first].replace(b",", b",X", 1)  # IDDTKS, the 2nd column, changes
     del lines[second]
     path.write_bytes(b"\n".join(lines))
-
-
-def copy_dirs(source: dict[str, Path], root: Path) -> dict[str, Path]:
-    root.mkdir()
-    dirs = {}
-    for name in FOLDERS:
-        dirs[name] = root / name
-        if source[name].exists():
-            shutil.copytree(source[name], dirs[name], symlinks=True)
-    return dirs
 
 
 def published_rows(dirs: dict[str, Path]) -> dict[str, pl.DataFrame]:
@@ -140,7 +130,7 @@ def scenario(
     shutil.copytree(base["raw"], changed_raw)
     change_export(changed_raw)
 
-    reference = copy_dirs(base, root / "reference")
+    reference = copy_folders(base, root / "reference")
     shutil.rmtree(reference["raw"])
     shutil.copytree(changed_raw, reference["raw"])
     with stop_after("", 0) as passed:
@@ -178,12 +168,12 @@ def test_a_run_stopped_after_any_boundary_of_a_stage_recovers_exactly(
     count = scenario["boundaries"][stage]
     commit_of_changed_file = scenario["boundaries"]["ingest"]  # the only file that changed
     before, rest = STAGES[: STAGES.index(stage)], STAGES[STAGES.index(stage) :]
-    prefix = copy_dirs(scenario["base"], tmp_path / "prefix")
+    prefix = copy_folders(scenario["base"], tmp_path / "prefix")
     shutil.rmtree(prefix["raw"])
     shutil.copytree(scenario["changed_raw"], prefix["raw"])
     run_stages(prefix, "stopped", before)
     for boundary in range(1, count + 1):
-        dirs = copy_dirs(prefix, tmp_path / f"{stage}-{boundary}")
+        dirs = copy_folders(prefix, tmp_path / f"{stage}-{boundary}")
 
         with pytest.raises(InjectedStop), stop_after(stage, boundary):
             run_stages(dirs, "stopped", rest)
