@@ -5,8 +5,8 @@ ingest was not committed, and publishes exactly what an uninterrupted run publis
 Random kills almost never hit the moment between two statements of one unit of work (a
 file's hash and its rows); this test stops at every such moment in turn, through the store's
 fault hook (`dtks.store.stop_after`). The stages run in-process, each in its own work-store
-session as the Dagster assets do, over one small village sending two files (about 70 rows), so
-that the fifty or so boundaries take about two minutes.
+session as the Dagster assets do, over one small village sending two files (62 rows), so
+that its 56 boundaries take about four minutes on two busy cores.
 """
 
 from __future__ import annotations
