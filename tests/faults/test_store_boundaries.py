@@ -6,7 +6,7 @@ Random kills almost never hit the moment between two statements of one unit of w
 file's hash and its rows); this test stops at every such moment in turn, through the store's
 fault hook (`dtks.store.stop_after`). The stages run in-process, each in its own work-store
 session as the Dagster assets do, over one small village sending two files (62 rows), so
-that its 56 boundaries take about four minutes on two busy cores.
+that its 48 boundaries take about four minutes on two busy cores.
 """
 
 from __future__ import annotations
