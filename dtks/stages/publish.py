@@ -180,7 +180,7 @@ def publish_kecamatan(
     views = published_views()
     full, masked = published_paths(curated_dir)
     private_dir(curated_dir)
-    _move_legacy_archive(curated_dir)
+    move_legacy_archive(curated_dir)
     path = publish_database(full, tables, views, con=con)
     link_published(curated_dir / PUBLISHED_FILE, path)
     mark_boundary()
@@ -203,7 +203,7 @@ def publish_kecamatan(
     )
 
 
-def _move_legacy_archive(curated_dir: Path) -> None:
+def move_legacy_archive(curated_dir: Path) -> None:
     """Copies archived before the full and masked files had folders of their own
     (`curated/archive/`) move into `penuh/archive/` and `tersamar/archive/`."""
     legacy = curated_dir / "archive"

@@ -12,6 +12,7 @@ import pytest
 
 from dtks.files import private_dir, replaced_atomically, write_text_atomically
 from dtks.publish import link_published
+from dtks.stages.publish import move_legacy_archive, published_paths
 
 
 @pytest.fixture
@@ -69,3 +70,21 @@ def test_the_contract_path_is_a_relative_link_that_replaces_an_old_file(tmp_path
     assert old.read_text() == "new"
     link_published(old, full)  # again: nothing changes, no leftovers
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kecamatan.duckdb", "penuh"]
+
+
+def test_copies_archived_by_an_older_layout_move_into_each_files_folder(tmp_path: Path) -> None:
+    """Before the two folders, both files' copies shared curated/archive/: the full ones go to
+    penuh/archive/, the masked ones to tersamar/archive/, and the shared folder goes away."""
+    legacy = tmp_path / "archive"
+    legacy.mkdir()
+    for name in ("kecamatan.20261101T010000Z.duckdb", "kecamatan_masked.20261101T010000Z.duckdb"):
+        (legacy / name).write_text(name)
+    move_legacy_archive(tmp_path)
+    full, masked = published_paths(tmp_path)
+    assert [p.name for p in (full.parent / "archive").iterdir()] == [
+        "kecamatan.20261101T010000Z.duckdb"
+    ]
+    assert [p.name for p in (masked.parent / "archive").iterdir()] == [
+        "kecamatan_masked.20261101T010000Z.duckdb"
+    ]
+    assert not legacy.exists()
