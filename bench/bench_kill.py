@@ -235,11 +235,12 @@ def judge(
     tables: set[str],
     log: Path,
     exact: bool = False,
+    note: str = "",
 ) -> KillOutcome:
     """After a kill: the published file as the kill left it, then a normal run and what it
     published (`exact`: also that every export file is published as the folder holds it)."""
     target = dirs["curated"] / PUBLISHED
-    stage = stage_reached(dirs, known_runs) if killed else "ended before kill"
+    stage = (stage_reached(dirs, known_runs) if killed else "ended before kill") + note
     after = digest(target)
     state = "missing" if not after else ("unchanged" if after == before else "replaced")
     file_problem = check_published(target, tables)
@@ -276,6 +277,20 @@ class ChangedExports:
             # rows in the lower four fifths: never the title or header lines at the top
             drop = rng.randrange(len(lines) // 5 + 1, max(len(lines) - 1, len(lines) // 5 + 2))
             path.write_bytes(b"\n".join(lines[:drop] + lines[drop + 1 :]))
+
+    def stored(self, dirs: dict[str, Path]) -> int:
+        """How many of the changed exports the work store holds already (hash and rows were
+        committed before the kill); the others wait for the next run."""
+        con = duckdb.connect(str(dirs["work"] / "store.duckdb"), read_only=True)
+        try:
+            hashes = dict(con.execute("SELECT source_file, file_hash FROM source_files").fetchall())
+        finally:
+            con.close()
+        raw = dirs["raw"]
+        return sum(
+            hashes.get(path.relative_to(raw).as_posix()) == file_sha256(path, raw)
+            for path in self.originals
+        )
 
 
 def step_events(dirs: dict[str, Path], run_id: str, step: str) -> dict[str, float]:
@@ -388,7 +403,10 @@ def one_kill_during_ingest(
     known_runs = run_ids(dirs)
     delay_s = rng.uniform(0.0, ingest_s)
     killed = killed_during_step(dirs, log, INGEST_STEP, delay_s, known_runs)
-    return judge(number, delay_s, killed, before, known_runs, dirs, tables, log, exact=True)
+    note = f" {exports.stored(dirs)}/{len(exports.originals)} in"
+    return judge(
+        number, delay_s, killed, before, known_runs, dirs, tables, log, exact=True, note=note
+    )
 
 
 def report(outcomes: list[KillOutcome]) -> None:
