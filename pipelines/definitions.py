@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import dagster as dg
-
-from pipelines.settings import PRIVATE_UMASK
-
-# Run workers and code servers started by the daemon or the UI load this module: what they
-# write (work store, fix lists, Dagster's logs) is never readable by other users.
-os.umask(PRIVATE_UMASK)
 
 # BackfillPolicy is marked beta in Dagster 1.13; it is what lets one run cover all villages.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
