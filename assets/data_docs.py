@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from dtks.files import private_dir, write_text_atomically
+from dtks.files import PRIVATE_DIR_MODE, private_dir, restrict_tree, write_text_atomically
 
 if TYPE_CHECKING:  # assets.gx_suites imports this module
     from assets.gx_suites import CheckOutcome, Suite
@@ -93,9 +93,12 @@ def copy_vendor_assets(docs_dir: Path) -> Path:
         source, target = Path(package.BASE_DIR) / asset.source, vendor / asset.target
         if target.exists():
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
+            shutil.copytree(source, target, dirs_exist_ok=True, copy_function=shutil.copyfile)
+            # copytree gives folders the package's modes: the published tree stays private
+            for folder in [target, *(p for p in target.rglob("*") if p.is_dir())]:
+                folder.chmod(PRIVATE_DIR_MODE)
         else:
             shutil.copyfile(source, target)
     return vendor
@@ -360,4 +363,5 @@ def write_pages(
     path = docs_dir / f"{suite.name}.html"
     _write_atomic(path, suite_page(suite, status, outcomes))
     _write_atomic(docs_dir / "index.html", index_page(read_statuses(docs_dir)))
+    restrict_tree(docs_dir)  # GX writes its site with the caller's umask
     return path

@@ -8,8 +8,14 @@ an administrator gave them (see deploy/README.md).
 
 A file is replaced by writing it beside its final name and renaming it over:
 
+    >>> import stat, tempfile
+    >>> review_dir = Path(tempfile.mkdtemp()) / "review"
     >>> with replaced_atomically(review_dir / "keputusan_petugas.csv") as temp:
-    ...     frame.write_csv(temp)
+    ...     _ = temp.write_text("pair_id,keputusan", encoding="utf-8")
+    >>> [p.name for p in review_dir.iterdir()]
+    ['keputusan_petugas.csv']
+    >>> oct(stat.S_IMODE((review_dir / "keputusan_petugas.csv").stat().st_mode))
+    '0o640'
 
 The temporary file lies in the same folder (a rename never crosses file systems), is
 created 0600 before anything is written into it, is fsynced, given its final mode, renamed
@@ -61,6 +67,16 @@ def restrict_file(path: Path, mode: int = PRIVATE_FILE_MODE) -> None:
         return
     if current & ~mode:
         os.chmod(path, current & mode)
+
+
+def restrict_tree(root: Path) -> None:
+    """Take away, under `root`, every permission beyond 0750 from folders and 0640 from
+    files: for trees a library writes with the caller's umask (GX's data docs site, page
+    assets copied from an installed package)."""
+    for folder, _, files in os.walk(root):
+        restrict_file(Path(folder), PRIVATE_DIR_MODE)
+        for name in files:
+            restrict_file(Path(folder) / name)
 
 
 def temp_beside(path: Path, suffix: str = "") -> Path:

@@ -177,7 +177,7 @@ def test_files_holding_personal_data_are_readable_by_no_other_user(first_run: Ru
     files = [
         *sorted((curated / "submission").iterdir()),
         *sorted((curated / "reports").iterdir()),
-        *sorted((curated / "data_docs").iterdir()),
+        *sorted(p for p in (curated / "data_docs").rglob("*") if p.is_file()),
         *published_paths(curated),
         *sorted(p for p in review.rglob("*") if p.is_file()),
         first_run.dirs["work"] / "store.duckdb",
