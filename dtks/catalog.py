@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from dtks.match import default_comparisons
+from dtks.match.identifiers import FILE_COMMENTS as IDDTKS_FILE_COMMENTS
 from dtks.quality.validation import VALIDATION_ISSUE_COLUMN_COMMENTS
 from dtks.reconcile.golden import PERSON_COLUMNS
 
@@ -276,6 +277,7 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "sheets_read": "Sheets with a recognised header that were read",
         "skipped_sheets": "Sheets without a recognised header, with the reason (JSON)",
         "warnings": "Non-fatal remarks about the file, in Bahasa Indonesia (JSON)",
+        **IDDTKS_FILE_COMMENTS,
     },
     "deactivations": DEACTIVATION_COMMENTS,
     "change_log": CHANGE_COMMENTS,

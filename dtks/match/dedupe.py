@@ -15,6 +15,7 @@ from dtks.match.clustering import cluster_labels
 from dtks.match.comparisons import Comparison, default_comparisons
 from dtks.match.decisions import CANNOT_LINK, MUST_LINK, decision_row_pairs
 from dtks.match.features import LINEAGE, ROW_ID, build_features
+from dtks.match.identifiers import IDDTKS_FAMILY, IDDTKS_PERSON, read_iddtks_meaning
 from dtks.match.keys import RECORD_KEY
 from dtks.match.pairs import compare_pairs, levels_only
 from dtks.match.rules import (
@@ -107,7 +108,9 @@ class MatchResult:
       (struct: the bits each added), ``decision`` (merged/review/distinct),
       ``decided_by`` (score/rule/review), ``hard_rule``, ``needs_confirmation``.
     - ``clusters``: every input row (lineage, ``record_key``) -> ``cluster_id`` (the smallest
-      record key of its cluster, so stable across runs) and ``cluster_size``.
+      record key of its cluster, so stable across runs) and ``cluster_size``, with the row's
+      ``iddtks_person`` and ``iddtks_family`` (`dtks.match.identifiers`).
+    - ``iddtks_files``: per source file, what its IDDTKS column identifies, with the evidence.
     - ``levels``: the comparison levels with label, m, u and weight: the legend of ``evidence``.
     - ``stats``: candidate counts per blocking rule, capped blocks, decisions, timings, EM.
     """
@@ -116,6 +119,7 @@ class MatchResult:
     clusters: pl.DataFrame
     levels: pl.DataFrame
     stats: dict[str, Any]
+    iddtks_files: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def train(features: pl.DataFrame, settings: MatchSettings) -> Parameters:
@@ -338,7 +342,13 @@ def _cluster_ids(features: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:
     Two clusters share a smallest key only when one record is split by a clerk's decision or a
     rule; they are then told apart by all their keys, in order (so stable across runs).
     """
-    rows = features.select(ROW_ID, *LINEAGE, RECORD_KEY).with_columns(pl.Series("label", labels))
+    rows = features.select(
+        ROW_ID,
+        *LINEAGE,
+        RECORD_KEY,
+        pl.col("iddtks").alias(IDDTKS_PERSON),
+        pl.col("iddtks_family").alias(IDDTKS_FAMILY),
+    ).with_columns(pl.Series("label", labels))
     per_cluster = rows.group_by("label").agg(
         pl.col(RECORD_KEY).min().alias("min_key"), pl.len().alias("cluster_size")
     )
@@ -447,6 +457,9 @@ def find_duplicates(
         timings[name] = round(now - clock, 3)
         clock = now
 
+    meaning = read_iddtks_meaning(clean)
+    # the matcher's `iddtks` is the person-level one; a family id is co-residence evidence only
+    clean = meaning.rows.with_columns(pl.col(IDDTKS_PERSON).alias("iddtks"))
     features = build_features(mark_shared_niks(clean))
     lap("features_s")
     candidates, reports = candidate_pairs(features, settings.blocking_rules)
@@ -497,8 +510,13 @@ def find_duplicates(
     lap("output_s")
     stats = _stats(features, pairs, clusters, reports, params, timings, count_rechecked, decided)
     stats["count_safety_line_pairs_in_big_clusters"] = big_crossings.height
+    stats["iddtks"] = meaning.summary()
     return MatchResult(
-        pairs=pairs, clusters=clusters, levels=params.to_table(settings.comparisons), stats=stats
+        pairs=pairs,
+        clusters=clusters,
+        levels=params.to_table(settings.comparisons),
+        stats=stats,
+        iddtks_files=meaning.files,
     )
 
 

@@ -12,14 +12,17 @@ LINEAGE = ("village", "source_file", "source_sheet", "source_row")
 
 # Clean-row columns the matcher reads, with the type it expects. Missing ones are added as nulls,
 # so a frame from an older or partial cleaning step still matches (with less evidence).
+# ``iddtks`` is the person-level IDDTKS and ``iddtks_family`` the family/household id, as
+# `dtks.match.identifiers.read_iddtks_meaning` splits the column.
 CLEAN_COLUMNS: dict[str, pl.DataType] = {
-    column: CLEAN_SCHEMA[column]
+    column: CLEAN_SCHEMA.get(column, pl.String())
     for column in (
         "village",
         "source_file",
         "source_sheet",
         "source_row",
         "iddtks",
+        "iddtks_family",
         "nik",
         "nik_is_valid",
         "nik_possibly_truncated",
@@ -60,6 +63,7 @@ GENERATION: dict[str, int] = {
 PAIR_FEATURES = (
     ROW_ID,
     "iddtks",
+    "iddtks_family",
     "nik",
     "nik15",
     "nik_ok",
@@ -98,6 +102,7 @@ PAIR_FEATURES = (
 SAFETY_FEATURES = ("dob_typed", "dob_typed_placeholder", "sex_typed")
 # Set by `dtks.match.shared_nik.mark_shared_niks`: the row's NIK is also on a different person.
 NIK_IS_SHARED = "nik_is_shared"
+NIK_FITS_ROW = "nik_fits_row"  # the NIK's birth date and sex are the row's (same module)
 
 
 def safety_feature_exprs() -> list[pl.Expr]:
@@ -223,14 +228,23 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
       and sex, nothing read from the NIK (`safety_feature_exprs`);
     - when the NIK is also on a different person (``nik_is_shared``, set by
       `dtks.match.shared_nik.mark_shared_niks`), nothing is read from it: ``tgl`` and ``sex``
-      are the typed ones and ``nik_birth_date`` is null;
+      are the typed ones and ``nik_birth_date`` is null; when the row does not fit the NIK
+      either (``nik_fits_row``), the row has no ``nik``;
     - ``sex``: typed sex, else the NIK's; ``generation``: from the relationship to the head;
     - ``is_hajji``: the name carries a hajj title (H., HJ., K.H.);
     - ``nama_sound`` / ``ibu_sound``: name and mother's name folded to how they sound;
     - ``tf_*``: term frequencies of name, birth date, mother's name and birth place.
     """
     frame = conform(clean)
-    text_cols = ["iddtks", "nik", "no_kk", "nama_key", "nama_ibu_key", "tempat_lahir_key"]
+    text_cols = [
+        "iddtks",
+        "iddtks_family",
+        "nik",
+        "no_kk",
+        "nama_key",
+        "nama_ibu_key",
+        "tempat_lahir_key",
+    ]
     text_cols += ["desa_kode", "dusun", "rt", "rw", "hubungan_keluarga"]
     frame = frame.with_columns([_blank_to_null(c) for c in text_cols])
     frame = frame.with_columns(*safety_feature_exprs())
@@ -239,7 +253,9 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
         pl.col(NIK_IS_SHARED).fill_null(False) if NIK_IS_SHARED in frame.columns else pl.lit(False)
     )
     nik_date = pl.when(shared).then(None).otherwise(pl.col("nik_birth_date"))
-    nik16 = pl.col("nik").str.contains(r"^\d{16}$")
+    # ... and a shared NIK the row does not fit is someone else's: no NIK for this row
+    fits = pl.col(NIK_FITS_ROW).fill_null(False) if NIK_FITS_ROW in frame.columns else pl.lit(True)
+    nik16 = pl.col("nik").str.contains(r"^\d{16}$") & ~(shared & ~fits)
     placeholder = pl.col("tanggal_lahir_is_placeholder").fill_null(False)
     use_nik_date = pl.col("dob_typed").is_null() | (
         placeholder

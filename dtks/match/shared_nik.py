@@ -7,7 +7,8 @@ are different people; nothing read from that NIK (its birth date, its sex) is ev
 either of them, and the matcher never merges them.
 
 The NIK's embedded birth date and sex usually point at its owner: a row **fits** the NIK
-when its typed birth date and typed sex both equal the NIK's. The row that does not fit is
+when its typed birth date equals the NIK's and its typed sex (if any) does too. For the
+matcher, a shared NIK on a row it does not fit is no NIK at all (`dtks.match.features`). The row that does not fit is
 the one to correct; when neither or both fit, both are.
 
 >>> import datetime as dt
@@ -24,22 +25,21 @@ from __future__ import annotations
 
 import polars as pl
 
-from dtks.match.features import NIK_IS_SHARED
+from dtks.match.features import NIK_FITS_ROW, NIK_IS_SHARED
 from dtks.match.safety import crossing_pairs
 
-NIK_FITS_ROW = "nik_fits_row"
 MAX_NIK_GROUP = 50  # rows: a NIK on more rows than this is shared (or junk) whatever they say
 _INDEX = "_shared_nik_row"
 
 
 def nik_fits_row_expr() -> pl.Expr:
-    """The NIK's birth date and sex equal the row's typed ones (a filled-in date does not count)."""
+    """The NIK's birth date equals the row's typed one (a filled-in date does not count), and
+    its sex the typed sex when there is one."""
     typed_date = pl.when(~pl.col("tanggal_lahir_from_nik").fill_null(False)).then(
         pl.col("tanggal_lahir")
     )
-    return (
-        (pl.col("nik_birth_date") == typed_date) & (pl.col("nik_sex") == pl.col("jenis_kelamin"))
-    ).fill_null(False)
+    sex_fits = pl.col("jenis_kelamin").is_null() | (pl.col("nik_sex") == pl.col("jenis_kelamin"))
+    return ((pl.col("nik_birth_date") == typed_date) & sex_fits).fill_null(False)
 
 
 def mark_shared_niks(clean: pl.DataFrame) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dtks.match.identifiers import IDDTKS_PERSON
 from dtks.reconcile.changes import (
     TRACKED_HOUSEHOLD_FIELDS,
     TRACKED_PERSON_FIELDS,
@@ -157,8 +158,16 @@ def reconcile_dataset(
 
 
 def _rows_with_clusters(clean: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
+    """Clean rows with their cluster, record key and person-level IDDTKS (the matcher's reading
+    of the column, `dtks.match.identifiers`; the raw IDDTKS when the clusters lack it)."""
+    clean = clean.drop(IDDTKS_PERSON, strict=False)
+    if IDDTKS_PERSON not in clusters.columns:
+        clean = clean.with_columns(pl.col("iddtks").alias(IDDTKS_PERSON))
+        clusters = clusters.select(*LINEAGE, "record_key", "cluster_id")
+    else:
+        clusters = clusters.select(*LINEAGE, "record_key", "cluster_id", IDDTKS_PERSON)
     joined = clean.join(
-        clusters.select(*LINEAGE, "record_key", "cluster_id"),
+        clusters,
         on=LINEAGE,
         how="left",
         maintain_order="left",
@@ -174,7 +183,8 @@ def _person_members(rows: pl.DataFrame) -> pl.DataFrame:
     sound_nik = pl.col("nik_is_valid").fill_null(False) & ~pl.col(
         "nik_possibly_truncated"
     ).fill_null(False)
-    iddtks = pl.col("iddtks").str.strip_chars()
+    # only an IDDTKS that identifies a person carries a person id; a family id never does
+    iddtks = pl.col(IDDTKS_PERSON).str.strip_chars()
     return rows.select(
         pl.col("cluster_id").alias(GROUP),
         pl.col("cluster_id").alias(SEED),
@@ -192,7 +202,9 @@ def _sources_with_ids(rows: pl.DataFrame, ids: IdAssignment) -> pl.DataFrame:
         maintain_order="left",
     )
     first = [PERSON_ID, *LINEAGE, "record_key", SOURCE_ROW_KEY]
-    return with_ids.select(*first, pl.exclude(*first, "cluster_id", RECENCY)).sort(LINEAGE)
+    return with_ids.select(*first, pl.exclude(*first, "cluster_id", RECENCY, IDDTKS_PERSON)).sort(
+        LINEAGE
+    )
 
 
 def _household_members(keys: pl.DataFrame) -> pl.DataFrame:

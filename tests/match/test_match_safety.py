@@ -205,7 +205,7 @@ def test_family_ids_and_borrowed_niks_never_merge_different_people(
 
 
 def test_a_clerks_sama_cannot_carry_a_pair_across_the_line() -> None:
-    head, wife = _family()[:2]
+    head, wife = (dict(r, iddtks=None) for r in _family()[:2])
     frame = clean_frame([head, wife, *BACKGROUND])
     keys = build_features(frame)["record_key"].to_list()
     decisions = pl.DataFrame(
