@@ -72,6 +72,8 @@ def person_matches(
             "review_queue_merges_to_confirm": review.count_queue_confirm,
             "review_queue": dg.MetadataValue.path(review.queue_path or ""),
             "iddtks_meaning": dg.MetadataValue.json(summary.iddtks),
+            "review_decisions_voided": summary.count_voided_decisions,
+            "review_pairs_requeued": summary.count_requeued_pairs,
             "iddtks_files": dg.MetadataValue.md(
                 markdown_table(summary.iddtks_files, IDDTKS_FILE_COLUMNS)
             ),

@@ -148,7 +148,9 @@ DEACTIVATION_COMMENTS = {
     "no_kk": "KK number of the row to deactivate",
     "nama": "Name on the row to deactivate",
     "tanggal_lahir": "Birth date on the row to deactivate",
-    "reason_code": "GANDA (duplicate of the kept record), MENINGGAL (deceased) or PINDAH (moved)",
+    "reason_code": "GANDA (duplicate of the kept record), MENINGGAL (deceased), PINDAH (moved), "
+    "or BATAL_GANDA (an earlier publish listed the row as a duplicate of a person it was wrongly "
+    "merged with: cancel that request)",
     "reason": "The reason in words (Bahasa Indonesia)",
     "iddtks_kept": "IDDTKS of the record kept for this person (duplicates and moves)",
     "nik_kept": "NIK of the record kept",
@@ -204,7 +206,8 @@ TABLE_COMMENTS = {
     "review_queue": "Pairs that need a clerk's decision (sama / beda), both records side by side",
     "village_status": "Per village: latest export, rows, open problems, missing or stale",
     "source_files": "Every export file seen in the raw folder, how it was read, and why it could not be",
-    "deactivations": "Source rows to deactivate upward: duplicates (with the record kept), deceased, moved",
+    "deactivations": "Source rows to deactivate upward: duplicates (with the record kept), "
+    "deceased, moved; and earlier duplicate requests to cancel (BATAL_GANDA)",
     "change_log": "What changed in persons and households since the previous publish",
     "runs": "One row per run that published (or failed to), with its trigger, inputs, row accounting and counts",
 }

@@ -13,10 +13,17 @@ import polars as pl
 from dtks.match.blocking import PAIR_L, PAIR_R, BlockingRule, candidate_pairs, default_rules
 from dtks.match.clustering import cluster_labels
 from dtks.match.comparisons import Comparison, default_comparisons
-from dtks.match.decisions import CANNOT_LINK, MUST_LINK, decision_row_pairs
+from dtks.match.decisions import (
+    CANNOT_LINK,
+    MUST_LINK,
+    VOIDED_DECISION,
+    decision_row_pairs,
+    requeued,
+    voided_decisions,
+)
 from dtks.match.features import LINEAGE, ROW_ID, build_features
 from dtks.match.identifiers import IDDTKS_FAMILY, IDDTKS_PERSON, read_iddtks_meaning
-from dtks.match.keys import RECORD_KEY
+from dtks.match.keys import RECORD_KEY, legacy_record_keys
 from dtks.match.pairs import compare_pairs, levels_only
 from dtks.match.rules import (
     DECISIVE_WITHOUT_NIK,
@@ -459,7 +466,9 @@ def find_duplicates(
 
     meaning = read_iddtks_meaning(clean)
     # the matcher's `iddtks` is the person-level one; a family id is co-residence evidence only
-    clean = meaning.rows.with_columns(pl.col(IDDTKS_PERSON).alias("iddtks"))
+    clean = meaning.rows.with_columns(
+        pl.col("iddtks").alias("iddtks_raw"), pl.col(IDDTKS_PERSON).alias("iddtks")
+    )
     features = build_features(mark_shared_niks(clean))
     lap("features_s")
     candidates, reports = candidate_pairs(features, settings.blocking_rules)
@@ -473,14 +482,28 @@ def find_duplicates(
     extra = decided.join(candidates, on=[PAIR_L, PAIR_R], how="anti").select(
         PAIR_L, PAIR_R, pl.lit("review_decision").alias("blocking_rule")
     )
-    pair_ids = pl.concat([candidates, extra]).join(decided, on=[PAIR_L, PAIR_R], how="left")
+    voided = voided_decisions(
+        decisions, features, legacy_record_keys(clean["iddtks_raw"], clean["iddtks"])
+    )
+    requeue = (
+        voided.pairs.join(
+            pl.concat([candidates, extra]).select(PAIR_L, PAIR_R), on=[PAIR_L, PAIR_R], how="anti"
+        )
+        .join(decided.select(PAIR_L, PAIR_R), on=[PAIR_L, PAIR_R], how="anti")
+        .with_columns(pl.lit(VOIDED_DECISION).alias("blocking_rule"))
+    )
+    pair_ids = pl.concat([candidates, extra, requeue]).join(
+        decided, on=[PAIR_L, PAIR_R], how="left"
+    )
     lap("blocking_s")
     compared = compare_pairs(features, pair_ids, settings.comparisons, settings.workers)
     lap("comparisons_s")
     params = train(features, settings)
     params, weights = calibrate(params, compared, features.height, settings)
     lap("training_s")
-    scored = score_pairs(compared, params, settings, weights)
+    scored = requeued(
+        score_pairs(compared, params, settings, weights), voided.pairs.select(PAIR_L, PAIR_R)
+    )
     del weights
     del compared
     lap("scoring_s")
@@ -511,6 +534,8 @@ def find_duplicates(
     stats = _stats(features, pairs, clusters, reports, params, timings, count_rechecked, decided)
     stats["count_safety_line_pairs_in_big_clusters"] = big_crossings.height
     stats["iddtks"] = meaning.summary()
+    stats["count_voided_decisions"] = voided.count
+    stats["count_requeued_pairs"] = voided.pairs.height
     return MatchResult(
         pairs=pairs,
         clusters=clusters,

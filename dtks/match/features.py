@@ -247,6 +247,8 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
     ]
     text_cols += ["desa_kode", "dusun", "rt", "rw", "hubungan_keluarga"]
     frame = frame.with_columns([_blank_to_null(c) for c in text_cols])
+    # the record key is made of the row as sent, whatever matching makes of its NIK below
+    keys = record_keys(frame)
     frame = frame.with_columns(*safety_feature_exprs())
     # A NIK that is also on a different person says nothing of this row's date or sex.
     shared = (
@@ -305,7 +307,7 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
     )
     frame = frame.with_columns(
         pl.when(shared).then(None).otherwise(pl.col("nik_birth_date")).alias("nik_birth_date"),
-        record_keys(frame).alias(RECORD_KEY),
+        keys.alias(RECORD_KEY),
     )
     kept = [*LINEAGE, RECORD_KEY, *BLOCKING_FEATURES, *PAIR_FEATURES[1:]]
     return frame.select(list(dict.fromkeys(kept))).with_row_index(ROW_ID)

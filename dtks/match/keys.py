@@ -86,3 +86,22 @@ def record_keys(clean: pl.DataFrame) -> pl.Series:
 def with_record_key(clean: pl.DataFrame) -> pl.DataFrame:
     """``clean`` with a ``record_key`` column added (or replaced)."""
     return clean.with_columns(record_keys(clean))
+
+
+def legacy_record_keys(iddtks: pl.Series, iddtks_person: pl.Series) -> pl.Series:
+    """The ``D-`` key a row had while its IDDTKS was taken for a person's id, for rows whose
+    IDDTKS turned out to be a family id (null for the others).
+
+    Every member of the family shared it, so it finds the id the family was published under
+    (`dtks.reconcile.ids.LEGACY_RECORD_KEY`) and the clerks' decisions keyed on it.
+    """
+    raw = iddtks.cast(pl.String).str.strip_chars()
+    demoted = (raw.is_not_null() & (raw != "") & iddtks_person.is_null()).to_list()
+    return pl.Series(
+        "legacy_record_key",
+        [
+            _hash_key(f"D{_SEP}{value}") if is_family else None
+            for value, is_family in zip(raw.to_list(), demoted, strict=True)
+        ],
+        dtype=pl.String,
+    )

@@ -52,6 +52,9 @@ class MatchSummary:
     timings: dict[str, float] = field(default_factory=dict)
     review: ReviewSummary = field(default_factory=ReviewSummary)
     iddtks: dict[str, Any] = field(default_factory=dict)  # files by kind, rows with a family id
+    # clerks' decisions keyed on a family-level IDDTKS: voided, their pairs queued again
+    count_voided_decisions: int = 0
+    count_requeued_pairs: int = 0
     iddtks_files: list[dict[str, Any]] = field(default_factory=list)  # per file: kind, evidence
 
 
@@ -103,6 +106,8 @@ def match_kecamatan(
         timings=dict(result.stats.get("timings", {})),
         review=_review_summary(review, written),
         iddtks=dict(result.stats.get("iddtks", {})),
+        count_voided_decisions=int(result.stats.get("count_voided_decisions", 0)),
+        count_requeued_pairs=int(result.stats.get("count_requeued_pairs", 0)),
         iddtks_files=result.iddtks_files.to_dicts(),
     )
 

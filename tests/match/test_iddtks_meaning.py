@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from family_exports import rows_of, truth_of, write_export
+from family_exports import EXPORTS, exports_truth, write_exports
 
 from dtks.match.safety import crossing_pairs
 from dtks.region import load_kecamatan
@@ -25,39 +25,12 @@ from dtks.store import WorkStore, read_table
 
 KECAMATAN = load_kecamatan("35.28.11")
 
-# (description, village, DESA column, families, IDDTKS convention, borrowed NIKs, kind read)
-EXPORTS = [
-    ("family id repeated on every member", "kapong", "KAPONG", ["a", "b"], "family", {}, "family"),
-    ("member id: family id + sequence", "blaban", "BLABAN", ["c", "d"], "member", {}, "member"),
-    (
-        "person ids; the wife carries the head's NIK",
-        "tamberu",
-        "TAMBERU",
-        ["a"],
-        "person",
-        {"a-wife": "a-head"},
-        "person",
-    ),
-    (
-        "no IDDTKS; a child carries the NIK of another family's head",
-        "bujur-barat",
-        "BUJUR BARAT",
-        ["d"],
-        "absent",
-        {"d-child1": "c-head"},
-        "absent",
-    ),
-]
-
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("iddtks")
     dirs = {name: root / name for name in ("raw", "work", "curated")}
-    for _, village, desa, families, convention, borrowed, _ in EXPORTS:
-        write_export(
-            dirs["raw"] / village / "export.csv", rows_of(families, convention, desa, borrowed)
-        )
+    write_exports(dirs["raw"])
     with WorkStore(dirs["work"] / "store.duckdb", layout=STORE_LAYOUT).session() as con:
         for village in KECAMATAN.desa:
             ingest_village(con, dirs["raw"], village.slug)
@@ -75,24 +48,23 @@ def _published(dirs: dict[str, Path], sql: str) -> pl.DataFrame:
         return con.sql(sql).pl()
 
 
-@pytest.mark.parametrize(("description", "village", "kind"), [(e[0], e[1], e[6]) for e in EXPORTS])
+@pytest.mark.parametrize(
+    ("description", "source_file", "kind"),
+    [(e.description, e.source_file, e.kind) for e in EXPORTS],
+)
 def test_each_file_says_what_its_iddtks_identifies(
-    run: dict[str, Path], description: str, village: str, kind: str
+    run: dict[str, Path], description: str, source_file: str, kind: str
 ) -> None:
     files = _published(run, "SELECT source_file, iddtks_kind FROM source_files")
-    assert dict(files.iter_rows())[f"{village}/export.csv"] == kind, description
+    assert dict(files.iter_rows())[source_file] == kind, description
 
 
 def test_every_true_person_is_one_published_person(run: dict[str, Path]) -> None:
     sources = _published(
         run,
-        "SELECT village, source_row, person_id FROM person_sources ORDER BY village, source_row",
+        "SELECT source_file, source_row, person_id FROM person_sources",
     )
-    truth = {
-        (village, row): key
-        for _, village, _, families, *_ in EXPORTS
-        for row, key in enumerate(truth_of(families), start=2)
-    }
+    truth = exports_truth()
     person_of = {(v, r): p for v, r, p in sources.iter_rows()}
     assert set(person_of) == set(truth)
     for a, b in itertools.combinations(sorted(truth), 2):
