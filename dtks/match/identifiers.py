@@ -8,8 +8,9 @@ member sequence number). Nothing in the header says which, so each file is read:
   cross the safety line, `dtks.match.safety`): at least `FAMILY_SHARE` of the rows with an
   IDDTKS sit in such a value;
 - ``member``: values are (nearly) unique, and cutting the last 1-3 digits off them yields
-  prefixes shared by different people on at least `FAMILY_SHARE` of the rows: an id plus a
-  sequence number (nothing is inferred from the number itself);
+  prefixes shared by different people on at least `FAMILY_SHARE` of the rows (estimated on a
+  sample of whole prefix groups, `SAMPLE_ROWS` rows per file): an id plus a sequence number
+  (nothing is inferred from the number itself);
 - ``person``: neither; ``absent``: no row of the file has an IDDTKS.
 
 Per row this gives ``iddtks_person``, the IDDTKS when it identifies a person (the matcher's
@@ -43,6 +44,8 @@ PERSON, MEMBER, FAMILY, ABSENT = "person", "member", "family", "absent"
 FAMILY_SHARE = 0.05  # share of a file's rows with an IDDTKS that must sit in family-like ids
 SUFFIX_DIGITS = (2, 1, 3)  # sequence-number widths tried for the member form, most common first
 MAX_GROUP = 60  # rows of one value compared pairwise; a bigger group is many people anyway
+SAMPLE_ROWS = 20_000  # rows per file the member form is looked for in (whole groups sampled)
+SLOTS = 64
 _ROW = "_iddtks_row"
 
 FILE_SCHEMA: dict[str, pl.DataType] = {
@@ -68,7 +71,8 @@ FILE_COMMENTS: dict[str, str] = {
     "iddtks_count_rows_on_different_people": "Rows whose IDDTKS is also on a different person",
     "iddtks_member_suffix_digits": "For the member form: digits of the sequence number",
     "iddtks_count_rows_in_member_families": "For the member form: rows whose id without its "
-    "sequence number is shared with a different person",
+    "sequence number is shared with a different person (estimated from a sample of about "
+    "20,000 rows per file)",
 }
 
 
@@ -106,7 +110,7 @@ def _on_different_people(rows: pl.DataFrame, key: str, big_counts: bool = True) 
     )
     keyed = keyed.with_columns(pl.len().over("_group").alias("_size")).filter(pl.col("_size") > 1)
     big = keyed.filter((pl.col("_size") > MAX_GROUP) & big_counts).select(_ROW)
-    crossing = crossing_pairs(keyed.filter(pl.col("_size") <= MAX_GROUP).drop("_size"), "_group")
+    crossing = crossing_pairs(keyed.filter(pl.col("_size") <= MAX_GROUP), "_group", keep=[_ROW])
     groups = pl.concat(
         [
             crossing.select(pl.col("_group_l").alias("_group")),
@@ -123,6 +127,9 @@ def read_iddtks_meaning(clean: pl.DataFrame) -> IddtksMeaning:
     ``nama_key``, ``tanggal_lahir``, ``tanggal_lahir_from_nik``, ``jenis_kelamin``; missing
     ones count as unknown).
     """
+    for column in ("iddtks", "source_file"):
+        if column not in clean.columns:
+            clean = clean.with_columns(pl.lit(None, dtype=pl.String).alias(column))
     iddtks = pl.col("iddtks").cast(pl.String).str.strip_chars()
     frame = clean.with_row_index(_ROW).with_columns(pl.when(iddtks != "").then(iddtks).alias("_id"))
     shared_rows = _on_different_people(frame, "_id")
@@ -160,16 +167,30 @@ class _Member:
 def _member_form(frame: pl.DataFrame) -> _Member:
     """Files whose ids, cut by a few digits, give prefixes shared by different people."""
     with_id = frame.filter(pl.col("_id").is_not_null())
+    file_rows = pl.len().over("source_file")
+    # whole cut groups are sampled, at most about SAMPLE_ROWS rows per file
+    slots = (SLOTS * (SAMPLE_ROWS / file_rows)).ceil().clip(upper_bound=SLOTS)
     best: dict[str, tuple[int, int]] = {}
     for digits in SUFFIX_DIGITS:
-        cut = with_id.filter(pl.col("_id").str.len_chars() > digits + 2).with_columns(
-            pl.col("_id").str.slice(0, pl.col("_id").str.len_chars() - digits).alias("_cut")
+        cut = (
+            with_id.filter(pl.col("_id").str.len_chars() > digits + 2)
+            .with_columns(
+                pl.col("_id").str.slice(0, pl.col("_id").str.len_chars() - digits).alias("_cut"),
+                file_rows.alias("_file_rows"),
+            )
+            .filter(pl.col("_cut").hash(seed=digits) % SLOTS < slots)
+            .with_columns(pl.len().over("source_file").alias("_sampled_rows"))
         )
         families = _on_different_people(cut, "_cut", big_counts=False)
-        counted = cut.join(families, on=_ROW).group_by("source_file").len().iter_rows()
+        counted = (
+            cut.join(families, on=_ROW)
+            .group_by("source_file")
+            .agg(pl.len() * pl.col("_file_rows").first() / pl.col("_sampled_rows").first())
+            .iter_rows()
+        )
         for source_file, count in counted:
             if count > best.get(source_file, (0, 0))[1]:
-                best[source_file] = (digits, int(count))
+                best[source_file] = (digits, round(count))
     files = pl.DataFrame(
         [(f, d, c) for f, (d, c) in best.items()],
         schema={

@@ -3,7 +3,9 @@
 A clerk's review decision must still apply after an operator re-exports the village with rows
 in a different order. So rows are keyed by what identifies the record, not where it sits:
 
-1. the registry's own id, IDDTKS, when present            -> ``D-<hash>``
+1. the registry's own id, IDDTKS, when it identifies a person -> ``D-<hash>`` (a family-level
+   IDDTKS, `dtks.match.identifiers`, is no person's key: `find_duplicates` keys such rows
+   by what follows)
 2. else the NIK with the name (match form) and birth date  -> ``N-<hash>``
 3. else name, birth date, mother's name, KK and village    -> ``R-<hash>``
 

@@ -45,7 +45,7 @@ NAME_AGREES = (
     "jaro_winkler>=0.88",
     "words_contained",
 )
-CROSSES = "crosses_safety_line"
+ASPECTS = ("nama", "tgl", "sex")
 
 
 def _l(column: str) -> pl.Expr:
@@ -56,10 +56,15 @@ def _r(column: str) -> pl.Expr:
     return pl.col(f"{column}_r")
 
 
+def _as_number(date: pl.Expr) -> pl.Expr:
+    """A date as the integer YYYYMMDD."""
+    return date.dt.year().cast(pl.Int32) * 10_000 + date.dt.month() * 100 + date.dt.day()
+
+
 def _digits_differing(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
-    """How many characters of two ``width``-long strings differ (Hamming distance)."""
+    """How many decimal digits of two ``width``-digit integers differ (Hamming distance)."""
     return pl.sum_horizontal(
-        (left.str.slice(i, 1) != right.str.slice(i, 1)).cast(pl.Int8) for i in range(width)
+        ((left // 10**i) % 10 != (right // 10**i) % 10).cast(pl.Int8) for i in range(width)
     )
 
 
@@ -72,7 +77,7 @@ def date_states() -> tuple[pl.Expr, pl.Expr]:
         & (left.dt.month() == right.dt.day())
         & (left.dt.year() == right.dt.year())
     )
-    one_digit = _digits_differing(left.dt.strftime("%Y%m%d"), right.dt.strftime("%Y%m%d"), 8) <= 1
+    one_digit = _digits_differing(_as_number(left), _as_number(right), 8) <= 1
     agrees = known & ((left == right) | swapped | one_digit)
     # A placeholder (01-01-1980) only says the year: same year is no evidence either way.
     placeholder = _l("dob_typed_placeholder") | _r("dob_typed_placeholder")
@@ -99,42 +104,43 @@ def name_states(comparisons: Sequence[Comparison]) -> tuple[pl.Expr, pl.Expr]:
 def state_columns(comparisons: Sequence[Comparison]) -> list[pl.Expr]:
     """``differ_*`` / ``agree_*`` columns for name, birth date and sex, over a pair frame."""
     exprs = []
-    for name, (agrees, differs) in (
-        ("nama", name_states(comparisons)),
-        ("tgl", date_states()),
-        ("sex", sex_states()),
-    ):
+    states = (name_states(comparisons), date_states(), sex_states())
+    for name, (agrees, differs) in zip(ASPECTS, states, strict=True):
         exprs += [agrees.alias(f"agree_{name}"), differs.alias(f"differ_{name}")]
     return exprs
 
 
-def crosses_expr(comparisons: Sequence[Comparison]) -> pl.Expr:
-    """True for a pair on the far side of the line (needs ``level_nama`` and safety features)."""
-    states = dict(
-        zip(
-            ("nama", "tgl", "sex"),
-            (name_states(comparisons), date_states(), sex_states()),
-            strict=True,
-        )
-    )
-    differ = pl.sum_horizontal(d.cast(pl.Int8) for _, d in states.values())
-    agree = pl.sum_horizontal(a.cast(pl.Int8) for a, _ in states.values())
+def crossing(agrees: Sequence[pl.Expr], differs: Sequence[pl.Expr]) -> pl.Expr:
+    """The line, from per-aspect agreement and difference: two differ, or one with none agreeing."""
+    differ = pl.sum_horizontal(d.cast(pl.Int8) for d in differs)
+    agree = pl.sum_horizontal(a.cast(pl.Int8) for a in agrees)
     return (differ >= 2) | ((differ >= 1) & (agree == 0))
 
 
+def crosses_expr(comparisons: Sequence[Comparison]) -> pl.Expr:
+    """True for a pair on the far side of the line (needs ``level_nama`` and safety features)."""
+    states = [name_states(comparisons), date_states(), sex_states()]
+    return crossing([a for a, _ in states], [d for _, d in states])
+
+
 def crossing_pairs(
-    rows: pl.DataFrame, group: str, comparisons: Sequence[Comparison] | None = None
+    rows: pl.DataFrame,
+    group: str,
+    comparisons: Sequence[Comparison] | None = None,
+    keep: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Every pair of rows in one ``group`` (e.g. one ``person_id``) that crosses the line.
 
     ``rows``: clean rows (``nama_key``, ``tanggal_lahir``, ``tanggal_lahir_from_nik``,
-    ``tanggal_lahir_is_placeholder``, ``jenis_kelamin``; missing ones count as unknown) with
-    ``group``. Returns the pairs as ``<column>_l`` / ``<column>_r`` of every input column,
-    with ``differ_nama``, ``differ_tgl``, ``differ_sex`` and their ``agree_*``.
+    ``tanggal_lahir_is_placeholder``, ``jenis_kelamin``, ``nama_gelar``; missing ones count
+    as unknown) with ``group``. Returns the pairs as ``<column>_l`` / ``<column>_r`` of the
+    ``keep`` columns (default: every input column), ``group_l``, and ``differ_nama``,
+    ``differ_tgl``, ``differ_sex`` with their ``agree_*``.
     """
     comparisons = list(comparisons or default_comparisons())
     name = next(c for c in comparisons if c.name == NAME_COMPARISON)
-    frame = rows.with_row_index("_row")
+    kept = list(dict.fromkeys([group, *(rows.columns if keep is None else keep)]))
+    frame = rows.filter(pl.len().over(group) > 1).with_row_index("_row")
     for column, dtype in (
         ("nama_key", pl.String),
         ("tanggal_lahir", pl.Date),
@@ -146,30 +152,30 @@ def crossing_pairs(
         present = column in frame.columns
         value = pl.col(column).cast(dtype) if present else pl.lit(None, dtype=dtype)
         frame = frame.with_columns(value.alias(column))
-    frame = frame.filter(pl.len().over(group) > 1).with_columns(
+    working = ["nama_key", *SAFETY_FEATURES, "nama_sound", "is_hajji"]
+    frame = frame.with_columns(
         *safety_feature_exprs(), sound_key("nama_key").alias("nama_sound"), hajji_expr()
+    ).select("_row", *kept, *[c for c in working if c not in kept])
+    pairs = (
+        frame.select(pl.all().name.suffix("_l"))
+        .join(frame.select(pl.all().name.suffix("_r")), left_on=f"{group}_l", right_on=f"{group}_r")
+        .filter(pl.col("_row_l") < pl.col("_row_r"))
     )
-    sides = frame.select(pl.all().name.suffix("_l"))
-    pairs = sides.join(
-        frame.select(pl.all().name.suffix("_r")), left_on=f"{group}_l", right_on=f"{group}_r"
-    ).filter(pl.col("_row_l") < pl.col("_row_r"))
+    states = [f"{k}_{a}" for a in ASPECTS for k in ("agree", "differ")]
+    dropped = [
+        "_row_l",
+        "_row_r",
+        *[f"{c}_{s}" for c in working if c not in kept for s in "lr"],
+    ]
     if pairs.is_empty():
-        return pairs.with_columns(
-            *[
-                pl.lit(False).alias(f"{k}_{a}")
-                for a in ("nama", "tgl", "sex")
-                for k in ("agree", "differ")
-            ]
-        ).drop("_row_l", "_row_r")
+        return pairs.with_columns(pl.lit(False).alias(c) for c in states).drop(dropped)
     pairs = compute_similarities(pairs, name.similarities)
     pairs = pairs.with_columns(name.level_expr().alias(f"level_{NAME_COMPARISON}"))
+    agrees = [pl.col(f"agree_{a}") for a in ASPECTS]
+    differs = [pl.col(f"differ_{a}") for a in ASPECTS]
     return (
-        pairs.with_columns(*state_columns(comparisons), crosses_expr(comparisons).alias(CROSSES))
-        .filter(pl.col(CROSSES))
-        .drop("_row_l", "_row_r", CROSSES, f"level_{NAME_COMPARISON}")
+        pairs.with_columns(*state_columns(comparisons))
+        .filter(crossing(agrees, differs))
+        .drop(*dropped, f"level_{NAME_COMPARISON}")
         .drop([c for c in pairs.columns if c.startswith("sim_")])
-        .drop(
-            [f"{f}_{s}" for f in (*SAFETY_FEATURES, "nama_sound", "is_hajji") for s in "lr"],
-            strict=False,
-        )
     )

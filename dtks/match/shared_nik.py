@@ -63,7 +63,7 @@ def mark_shared_niks(clean: pl.DataFrame) -> pl.DataFrame:
     )
     many = keyed.filter(pl.col("_group_size") > MAX_NIK_GROUP).select(_INDEX)
     groups = keyed.filter(pl.col("_group_size").is_between(2, MAX_NIK_GROUP))
-    crossing = crossing_pairs(groups.drop("_group_size"), "_nik")
+    crossing = crossing_pairs(groups, "_nik", keep=[_INDEX])
     shared = pl.concat(
         [
             crossing.select(pl.col(f"{_INDEX}_l").alias(_INDEX)),

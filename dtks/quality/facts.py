@@ -148,7 +148,7 @@ def safety_line_facts(sources: pl.DataFrame) -> pl.DataFrame:
     from dtks.match.safety import crossing_pairs  # the matcher's own definition of the line
 
     kept = [c for c in sources.columns if c in _SAFETY_INPUTS or c in needed]
-    pairs = crossing_pairs(sources.select(kept), "person_id")
+    pairs = crossing_pairs(sources.select(kept), "person_id", keep=["source_file", "source_row"])
     if pairs.is_empty():
         return pl.DataFrame(schema=schema)
     what = pl.concat_str(
