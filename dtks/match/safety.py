@@ -68,17 +68,22 @@ def _digits_differing(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
     )
 
 
-def date_states() -> tuple[pl.Expr, pl.Expr]:
-    """(agrees, differs) of the typed birth dates; both false when unknown."""
-    left, right = _l("dob_typed"), _r("dob_typed")
-    known = left.is_not_null() & right.is_not_null()
+def dates_agree(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """Equal up to a day/month swap or one digit (null when either is unknown)."""
     swapped = (
         (left.dt.day() == right.dt.month())
         & (left.dt.month() == right.dt.day())
         & (left.dt.year() == right.dt.year())
     )
     one_digit = _digits_differing(_as_number(left), _as_number(right), 8) <= 1
-    agrees = known & ((left == right) | swapped | one_digit)
+    return (left == right) | swapped | one_digit
+
+
+def date_states() -> tuple[pl.Expr, pl.Expr]:
+    """(agrees, differs) of the typed birth dates; both false when unknown."""
+    left, right = _l("dob_typed"), _r("dob_typed")
+    known = left.is_not_null() & right.is_not_null()
+    agrees = known & dates_agree(left, right)
     # A placeholder (01-01-1980) only says the year: same year is no evidence either way.
     placeholder = _l("dob_typed_placeholder") | _r("dob_typed_placeholder")
     same_year = left.dt.year() == right.dt.year()

@@ -241,6 +241,16 @@ SHARED_NIK_CASES = [
         [(False, True), (False, True)],
     ),
     (
+        "a son under his father's NIK, names alike, same sex: his birth date contradicts it",
+        [("MUHAMMAD MAHFUD", HEAD_BORN, "L"), ("MUHAMMAD SUPARDI", dt.date(2015, 4, 22), "L")],
+        [(True, True), (True, False)],
+    ),
+    (
+        "one person twice under one NIK, one birth date a digit off: not shared",
+        [("AHMAD FAUZI", HEAD_BORN, "L"), ("AHMAD FAUZI", dt.date(1970, 5, 15), "L")],
+        [(False, True), (False, False)],
+    ),
+    (
         "two people on a NIK that fits neither",
         [("AHMAD FAUZI", dt.date(1969, 1, 2), "L"), ("SITI AMINAH", WIFE_BORN, "P")],
         [(True, False), (True, False)],
