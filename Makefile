@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test ui sample bench lint format clean
+.PHONY: run test ui sample bench bench-grid lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m pipelines.cli run
 
-## The whole test suite (what CI runs).
+## The whole test suite (what CI runs), on every core: the slow tests are real pipeline runs.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 ## The Dagster UI (webserver + daemon) on http://127.0.0.1:3000.
 ui: $(STAMP)
@@ -34,6 +34,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_clean_accuracy.py
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_pipeline.py --size sample
+
+## The measuring grid: generated cells under SIKS-NG conventions and the FEBRL sets, each
+## through `make run` and Splink; writes bench/out/grid.md and grid.json (about 40-50 min on 2 cores).
+bench-grid: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/bench_grid.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +27,11 @@ def generate(
     work: Path,
     rates: Mapping[str, float] | None = None,
     xlsx_share: float | None = None,
+    extra_args: Sequence[str] = (),
 ) -> tuple[Path, Path]:
     """Run `python -m dtks.synth` once into `work` (reused when its truth is there already);
-    returns the raw folder (`work/raw`) and the truth file."""
+    returns the raw folder (`work/raw`) and the truth file. `extra_args` go to the command
+    line as they are (e.g. `--iddtks family`)."""
     raw, truth = work / "raw", work / "truth.parquet"
     if not truth.exists():
         started = time.monotonic()
@@ -40,6 +42,7 @@ def generate(
             cmd += ["--xlsx-share", str(xlsx_share)]
         for name, rate in sorted((rates or {}).items()):
             cmd += ["--rate", f"{name}={rate}"]
+        cmd += list(extra_args)
         subprocess.run(cmd, cwd=PROJECT, check=True, stdout=subprocess.DEVNULL)
         print(f"generated {people:,} people in {time.monotonic() - started:.0f} s: {raw}")
     return raw, truth

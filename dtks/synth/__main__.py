@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from dtks.region import DEFAULT_KECAMATAN_KODE
+from dtks.synth.conventions import IDDTKS_MODES, Conventions, parse_iddtks
 from dtks.synth.defects import DEFECTS
 from dtks.synth.generate import generate
 
@@ -44,12 +45,55 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--xlsx-share", type=float, default=0.5, help="share of files written as XLSX"
     )
+    conventions = parser.add_argument_group(
+        "SIKS-NG conventions (dtks.synth.conventions; defaults give the historical output)"
+    )
+    conventions.add_argument(
+        "--iddtks",
+        type=parse_iddtks,
+        default="person",
+        metavar="MODE | VILLAGE=MODE,...",
+        help=f"what the IDDTKS column holds: {' / '.join(IDDTKS_MODES)} (others stay person)",
+    )
+    conventions.add_argument(
+        "--nik-from-family", type=float, default=0.0, help="share of rows with a KK member's NIK"
+    )
+    conventions.add_argument(
+        "--nik-from-other-family",
+        type=float,
+        default=0.0,
+        help="share of rows with another family's person's NIK",
+    )
+    conventions.add_argument(
+        "--village-without-nik",
+        action="append",
+        default=[],
+        metavar="VILLAGE",
+        help="a village whose files have no NIK and no KK column (repeatable)",
+    )
+    conventions.add_argument(
+        "--kk-changed",
+        type=float,
+        default=0.0,
+        help="share of adult children listed under a new KK after marrying or splitting",
+    )
+    conventions.add_argument(
+        "--defect-scale", type=float, default=1.0, help="row and household defect rates times X"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        conventions = Conventions(
+            iddtks=args.iddtks,
+            nik_from_family=args.nik_from_family,
+            nik_from_other_family=args.nik_from_other_family,
+            villages_without_nik=tuple(args.village_without_nik),
+            kk_changed=args.kk_changed,
+            defect_scale=args.defect_scale,
+        )
         summary = generate(
             people=args.people,
             seed=args.seed,
@@ -58,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rates=dict(args.rate),
             xlsx_share=args.xlsx_share,
             kecamatan_kode=args.kecamatan,
+            conventions=conventions,
         )
     except (ValueError, KeyError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -9,6 +9,13 @@ from typing import Literal
 
 from dtks.region import Kecamatan
 from dtks.synth import names, vocab
+from dtks.synth.conventions import (
+    KK_CHANGED_KEEPS_PARENTS_IDDTKS,
+    KK_CHANGED_MIN_AGE,
+    KK_CHANGED_STILL_IN_OLD_FAMILY,
+    Conventions,
+    family_iddtks,
+)
 from dtks.synth.population import (
     REFERENCE_DATE,
     Household,
@@ -122,9 +129,16 @@ Edit = Callable[["Listing"], None]
 NAME_DEFECTS = ("name_abbreviation", "name_spelling", "name_punctuation", "name_case")
 
 
-def resolve_rates(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Default rates with `overrides` applied; the key "all" sets every defect at once."""
+def resolve_rates(
+    overrides: Mapping[str, float] | None = None, scale: float = 1.0
+) -> dict[str, float]:
+    """Default rates, the row and household ones times `scale` (capped at 1), then `overrides`
+    applied; the key "all" sets every defect at once."""
     rates = dict(DEFAULT_RATES)
+    if scale != 1.0:
+        for spec in DEFECTS:
+            if spec.scope in ("row", "household"):
+                rates[spec.name] = min(1.0, spec.default_rate * scale)
     for name, rate in (overrides or {}).items():
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"rate of {name!r} must be between 0 and 1, got {rate}")
@@ -164,6 +178,7 @@ class Listing:
     iddtks: str | None
     defects: list[str] = field(default_factory=list)
     is_copy: bool = False
+    iddtks_household: Household | None = None  # the family whose IDDTKS the row carries
 
     @property
     def age(self) -> int:
@@ -197,8 +212,10 @@ class DefectPlanter:
         rates: Mapping[str, float],
         builder: PopulationBuilder,
         geography: Mapping[str, VillageGeography],
+        conventions: Conventions | None = None,
     ) -> None:
         self.rng = rng
+        self.conventions = conventions or Conventions()
         self.kecamatan = kecamatan
         self.rates = rates
         self.builder = builder
@@ -210,12 +227,80 @@ class DefectPlanter:
     def plant(self, households: list[Household]) -> dict[str, list[Listing]]:
         """Listings per village slug, in the order the operator's export lists them."""
         by_household = self._household_defects(households)
+        if self.conventions.kk_changed > 0:
+            by_household = self._kk_changes(by_household)
         base = [listing for group in by_household for listing in group]
         copies = self._duplicates(base)
         villages = self._place(base, copies)
         every = [listing for slug in self.kecamatan.slugs for listing in villages[slug]]
         self._row_defects(every)
+        if not self.conventions.is_default:
+            self._apply_conventions(villages)
         return villages
+
+    # -- SIKS-NG conventions (dtks.synth.conventions) -------------------------------------
+    def _kk_changes(self, groups: list[list[Listing]]) -> list[list[Listing]]:
+        """Adult children listed as head of a new KK; some still under the parents' IDDTKS,
+        some also still in the parents' family."""
+        eligible = [
+            (g, k)
+            for g, group in enumerate(groups)
+            for k, listing in enumerate(group)
+            if listing.hubungan == "ANAK" and listing.age >= KK_CHANGED_MIN_AGE
+        ]
+        chosen = pick(self.rng, eligible, self.conventions.kk_changed, len(eligible))
+        new_groups: dict[int, list[list[Listing]]] = {}
+        dropped: set[tuple[int, int]] = set()
+        for g, k in chosen:
+            old = groups[g][k]
+            person = old.person
+            person.status_kawin = "KAWIN"
+            household = self.builder.single_household(person, self.geography[old.village])
+            self.extra_households.append(household)
+            new = base_listing(person, household, self.desa_nama[household.village])
+            new.hubungan = new.hubungan_written = vocab.HEAD
+            new.defects.append("kk_changed")
+            if self.rng.random() < KK_CHANGED_KEEPS_PARENTS_IDDTKS:
+                new.iddtks_household = old.household
+            if self.rng.random() < KK_CHANGED_STILL_IN_OLD_FAMILY:
+                old.defects.append("kk_changed_old_listing")
+            else:
+                dropped.add((g, k))
+            new_groups.setdefault(g, []).append([new])
+        result = []
+        for g, group in enumerate(groups):
+            result.append([lst for k, lst in enumerate(group) if (g, k) not in dropped])
+            result += new_groups.get(g, [])
+        return [group for group in result if group]
+
+    def _apply_conventions(self, villages: dict[str, list[Listing]]) -> None:
+        """IDDTKS per the village's mode; villages without NIK/KK columns."""
+        conventions = self.conventions
+        prefix4 = self.kecamatan.nik_prefix[:4]
+        without_nik = set(conventions.villages_without_nik)
+        for slug, rows in villages.items():
+            mode = conventions.iddtks_mode(slug)
+            for listing in rows:
+                if listing.iddtks is not None and mode != "person":
+                    owner = listing.iddtks_household or listing.household
+                    family = family_iddtks(prefix4, owner.household_id)
+                    if mode == "family":
+                        listing.iddtks = family
+                    elif mode == "member":
+                        listing.iddtks = f"{family}{self._member_sequence(listing, owner):02d}"
+                    else:
+                        listing.iddtks = None
+                if slug in without_nik:
+                    listing.nik = None
+                    listing.defects.append("village_without_nik")
+
+    @staticmethod
+    def _member_sequence(listing: Listing, owner: Household) -> int:
+        """1-based place of the person among the members of the family whose id they carry."""
+        for seq, member in enumerate(owner.members, start=1):
+            if member is listing.person:
+                return seq
+        return len(owner.members) + 1 if owner.members else 1
 
     # -- households -----------------------------------------------------------------------
     def _household_defects(self, households: list[Household]) -> list[list[Listing]]:
@@ -312,7 +397,9 @@ class DefectPlanter:
             return set(chosen)
 
         missing = plant("nik_missing", everyone, self._nik_missing)
-        plant("nik_typo", (i for i in everyone if i not in missing), self._nik_typo)
+        typo = plant("nik_typo", (i for i in everyone if i not in missing), self._nik_typo)
+        if self.conventions.nik_from_family or self.conventions.nik_from_other_family:
+            self._borrowed_niks(rows, missing | typo)
         with_nik = [i for i in everyone if rows[i].nik is not None]
         numeric = plant("nik_numeric", with_nik, _noop)
         plant("nik_apostrophe", (i for i in with_nik if i not in numeric), _noop)
@@ -376,6 +463,33 @@ class DefectPlanter:
         dated = plant("date_swapped", (i for i in everyone if _swappable(rows[i])), _noop)
         dated |= plant("date_two_digit_year", (i for i in everyone if i not in dated), _noop)
         plant("date_impossible", (i for i in everyone if i not in dated), _noop)
+
+    def _borrowed_niks(self, rows: list[Listing], touched: set[int]) -> None:
+        """NIKs copied from another member of the KK (the head's, mostly) or another family's."""
+        n = len(rows)
+        own = [i for i in range(n) if i not in touched and rows[i].nik is not None]
+        in_family = [
+            i for i in own if any(m is not rows[i].person for m in rows[i].household.members)
+        ]
+        family = set(pick(self.rng, in_family, self.conventions.nik_from_family, n))
+        for i in sorted(family):
+            listing = rows[i]
+            others = [m for m in listing.household.members if m is not listing.person]
+            head = others[0] if others[0].hubungan_keluarga == vocab.HEAD else None
+            lender = head if head and self.rng.random() < 0.7 else self.rng.choice(others)
+            listing.nik = lender.nik
+            listing.defects.append("nik_borrowed_family")
+        rest = [i for i in own if i not in family]
+        if len({listing.household.household_id for listing in rows}) < 2:
+            return  # one family: nobody else to borrow from
+        for i in pick(self.rng, rest, self.conventions.nik_from_other_family, n):
+            listing = rows[i]
+            while True:
+                lender = rows[self.rng.randrange(n)]
+                if lender.household.household_id != listing.household.household_id:
+                    break
+            listing.nik = lender.person.nik
+            listing.defects.append("nik_borrowed_other")
 
     # -- single-row edits -----------------------------------------------------------------
     def _apply_name_defect(self, listing: Listing, defect: str) -> None:

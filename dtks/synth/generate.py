@@ -14,6 +14,7 @@ import polars as pl
 
 from dtks.region import DEFAULT_KECAMATAN_KODE, load_kecamatan
 from dtks.synth import truth
+from dtks.synth.conventions import Conventions
 from dtks.synth.defects import DEFECTS, DefectPlanter, resolve_rates
 from dtks.synth.layout import FilePlan, plan_files
 from dtks.synth.population import build_population
@@ -46,6 +47,10 @@ class Summary:
             "rows per village: " + ", ".join(f"{k} {v}" for k, v in self.rows_per_village.items()),
             "defects: " + ", ".join(f"{k} {v}" for k, v in self.defect_counts.items()),
         ]
+        if "convention_rows" in self.extra:
+            lines.append(f"conventions: {self.extra['conventions']}")
+            rows = self.extra["convention_rows"]
+            lines.append("convention rows: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
         return "\n".join(lines)
 
 
@@ -57,6 +62,7 @@ def generate(
     rates: Mapping[str, float] | None = None,
     xlsx_share: float = 0.5,
     kecamatan_kode: str = DEFAULT_KECAMATAN_KODE,
+    conventions: Conventions | None = None,
 ) -> Summary:
     """Write synthetic village exports of `people` people under `out_dir` and their truth.
 
@@ -64,6 +70,8 @@ def generate(
 
         generate(2000, seed=1, out_dir="/tmp/raw", truth_path="/tmp/truth.parquet",
                  rates={"nik_missing": 0.1})
+        generate(2000, seed=1, out_dir="/tmp/raw", truth_path="/tmp/truth.parquet",
+                 conventions=Conventions(iddtks="family", nik_from_family=0.005))
     """
     started = time.perf_counter()
     if not 0.0 <= xlsx_share <= 1.0:
@@ -72,21 +80,32 @@ def generate(
     if truth_file.resolve().is_relative_to(out.resolve()):
         raise ValueError(f"the truth file {truth_file} must lie outside the raw folder {out}")
     kecamatan = load_kecamatan(kecamatan_kode)
-    resolved = resolve_rates(rates)
+    conventions = conventions or Conventions()
+    conventions.check_villages(kecamatan.slugs)
+    resolved = resolve_rates(rates, conventions.defect_scale)
 
     builder, geography, households = build_population(
         random.Random(f"{seed}/population"), kecamatan, people
     )
     planter = DefectPlanter(
-        random.Random(f"{seed}/defects"), kecamatan, resolved, builder, geography
+        random.Random(f"{seed}/defects"), kecamatan, resolved, builder, geography, conventions
     )
     villages = planter.plant(households)
-    plans = plan_files(random.Random(f"{seed}/layout"), kecamatan, villages, resolved, xlsx_share)
+    plans = plan_files(
+        random.Random(f"{seed}/layout"), kecamatan, villages, resolved, xlsx_share, conventions
+    )
 
     _clear_previous_output(out, kecamatan.slugs)
     # Claim the planned files first, so a run that fails halfway can be cleaned up next time.
     _write_manifest(
-        out, seed, people, xlsx_share, kecamatan_kode, resolved, [{"path": p.path} for p in plans]
+        out,
+        seed,
+        people,
+        xlsx_share,
+        kecamatan_kode,
+        resolved,
+        [{"path": p.path} for p in plans],
+        conventions,
     )
     writer = FileWriter(out, kecamatan, random.Random(f"{seed}/write"))
     frames = [truth.frame(writer.write(plan)) for plan in plans]
@@ -97,9 +116,32 @@ def generate(
     summary = _summarise(
         people, households, planter.extra_households, planter.unlisted_heads, plans, table, out
     )
-    _write_manifest(out, seed, people, xlsx_share, kecamatan_kode, resolved, summary.files)
+    _write_manifest(
+        out, seed, people, xlsx_share, kecamatan_kode, resolved, summary.files, conventions
+    )
+    if not conventions.is_default:
+        summary.extra["conventions"] = conventions.as_dict()
+        summary.extra["convention_rows"] = {
+            name: counted
+            for name, counted in _tag_counts(table).items()
+            if name in CONVENTION_TAGS and counted
+        }
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+CONVENTION_TAGS = (
+    "nik_borrowed_family",
+    "nik_borrowed_other",
+    "kk_changed",
+    "kk_changed_old_listing",
+    "village_without_nik",
+)
+
+
+def _tag_counts(table: pl.DataFrame) -> Counter:
+    data = table.filter(pl.col("row_kind") == "data")
+    return Counter(d for row in data.get_column("defects").to_list() for d in row)
 
 
 def _summarise(
@@ -193,8 +235,9 @@ def _write_manifest(
     kode: str,
     rates: dict[str, float],
     files: list[dict[str, object]],
+    conventions: Conventions,
 ) -> None:
-    manifest = {
+    manifest: dict[str, object] = {
         "generator": "dtks.synth",
         "seed": seed,
         "people": people,
@@ -203,5 +246,7 @@ def _write_manifest(
         "rates": rates,
         "files": files,
     }
+    if not conventions.is_default:  # the historical manifest stays byte-identical
+        manifest["conventions"] = conventions.as_dict()
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")

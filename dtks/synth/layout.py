@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from dtks.columns import CANONICAL_COLUMNS, canonical_column, header_spellings
 from dtks.region import Kecamatan
 from dtks.synth import vocab
+from dtks.synth.conventions import Conventions
 from dtks.synth.defects import Listing, pick
 from dtks.synth.population import REFERENCE_DATE
 
@@ -192,8 +193,10 @@ def plan_files(
     villages: Mapping[str, list[Listing]],
     rates: Mapping[str, float],
     xlsx_share: float,
+    conventions: Conventions | None = None,
 ) -> list[FilePlan]:
-    """Every file of every village, with the layout features chosen at their rates."""
+    """Every file of every village, with the layout features chosen at their rates; columns
+    the village's conventions leave out (IDDTKS absent, no NIK and KK) are dropped."""
     slugs = kecamatan.slugs
     split = set(pick(rng, slugs, rates["split_submission"], len(slugs)))
     drafts: list[tuple[str, str, str, SheetPlan, bool]] = []
@@ -214,6 +217,13 @@ def plan_files(
     for i, (slug, path, fmt, sheet, is_split) in enumerate(drafts):
         plan = FilePlan(slug, path, fmt, choose_style(rng, fmt, i in extras), [sheet])
         plan.features += ["split_submission"] * is_split + ["extra_columns"] * (i in extras)
+        if conventions is not None:
+            dropped = set()
+            if conventions.iddtks_mode(slug) == "absent":
+                dropped.add("iddtks")
+            if slug in conventions.villages_without_nik:
+                dropped.update(("nik", "no_kk"))
+            plan.style.columns = [c for c in plan.style.columns if c.key not in dropped]
         files.append(plan)
     _plan_file_features(rng, files, rates)
     _plan_sheet_features(rng, files, rates)
