@@ -10,6 +10,7 @@ record listed twice) applies to each of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -121,17 +122,23 @@ class VoidedDecisions:
 
 
 def voided_decisions(
-    decisions: pl.DataFrame | None, features: pl.DataFrame, legacy_keys: pl.Series
+    decisions: pl.DataFrame | None,
+    features: pl.DataFrame,
+    legacy_keys: Callable[[], pl.Series],
 ) -> VoidedDecisions:
     """Decisions naming a record key that was made of a family-level IDDTKS.
 
     Such a key named a whole family, so the decision cannot say which of its members the
     clerk meant: it is voided (not applied), and the pairs of rows it covered are compared
-    again and queued for review. ``legacy_keys``: per feature row, the key its IDDTKS made
-    when it was taken for a person's (`dtks.match.keys.legacy_record_keys`).
+    again and queued for review. ``legacy_keys``: gives, per feature row, the key its IDDTKS
+    made when it was taken for a person's (`dtks.match.keys.legacy_record_keys`); only
+    called when there are decisions.
     """
     empty = pl.DataFrame(schema={ROW_ID + "_l": pl.UInt32, ROW_ID + "_r": pl.UInt32})
-    if decisions is None or decisions.is_empty() or legacy_keys.null_count() == legacy_keys.len():
+    if decisions is None or decisions.is_empty():
+        return VoidedDecisions(0, empty)
+    legacy_keys = legacy_keys()
+    if legacy_keys.null_count() == legacy_keys.len():
         return VoidedDecisions(0, empty)
     current = set(features[RECORD_KEY].to_list())
     legacy = features.select(ROW_ID).with_columns(legacy_keys.alias("_key")).drop_nulls("_key")

@@ -483,7 +483,7 @@ def find_duplicates(
         PAIR_L, PAIR_R, pl.lit("review_decision").alias("blocking_rule")
     )
     voided = voided_decisions(
-        decisions, features, legacy_record_keys(clean["iddtks_raw"], clean["iddtks"])
+        decisions, features, lambda: legacy_record_keys(clean["iddtks_raw"], clean["iddtks"])
     )
     requeue = (
         voided.pairs.join(
