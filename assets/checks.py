@@ -77,7 +77,13 @@ def clean_rows_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None)
 
 def persons_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) -> SuiteInput:
     persons = read_table(con, "reconciled_persons")
-    return SuiteInput(person_facts(persons if persons is not None else pl.DataFrame()))
+    sources = read_table(con, "reconciled_sources")
+    return SuiteInput(
+        person_facts(
+            persons if persons is not None else pl.DataFrame(),
+            sources if sources is not None else pl.DataFrame(),
+        )
+    )
 
 
 def households_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) -> SuiteInput:

@@ -6,8 +6,19 @@ from pathlib import Path
 import dagster as dg
 
 from assets.clean import village_clean_rows
+from assets.metadata import markdown_table
 from dtks.stages.match import match_kecamatan
 from pipelines.resources import DtksSettings
+
+# What the run metadata shows of each file's IDDTKS decision (file names, kinds and counts).
+IDDTKS_FILE_COLUMNS = (
+    "source_file",
+    "iddtks_kind",
+    "iddtks_count_rows",
+    "iddtks_count_values_repeated",
+    "iddtks_count_rows_on_different_people",
+    "iddtks_count_rows_in_member_families",
+)
 
 
 @dg.asset(
@@ -60,6 +71,12 @@ def person_matches(
             "review_queue_pairs_to_decide": review.count_queue_review,
             "review_queue_merges_to_confirm": review.count_queue_confirm,
             "review_queue": dg.MetadataValue.path(review.queue_path or ""),
+            "iddtks_meaning": dg.MetadataValue.json(summary.iddtks),
+            "review_decisions_voided": summary.count_voided_decisions,
+            "review_pairs_requeued": summary.count_requeued_pairs,
+            "iddtks_files": dg.MetadataValue.md(
+                markdown_table(summary.iddtks_files, IDDTKS_FILE_COLUMNS)
+            ),
             "timings_s": dg.MetadataValue.json(summary.timings),
             "duration_s": round(time.monotonic() - started, 2),
         }

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from dtks.match import default_comparisons
+from dtks.match.identifiers import FILE_COMMENTS as IDDTKS_FILE_COMMENTS
 from dtks.quality.validation import VALIDATION_ISSUE_COLUMN_COMMENTS
 from dtks.reconcile.golden import PERSON_COLUMNS
 
@@ -147,7 +148,9 @@ DEACTIVATION_COMMENTS = {
     "no_kk": "KK number of the row to deactivate",
     "nama": "Name on the row to deactivate",
     "tanggal_lahir": "Birth date on the row to deactivate",
-    "reason_code": "GANDA (duplicate of the kept record), MENINGGAL (deceased) or PINDAH (moved)",
+    "reason_code": "GANDA (duplicate of the kept record), MENINGGAL (deceased), PINDAH (moved), "
+    "or BATAL_GANDA (an earlier publish listed the row as a duplicate of a person it was wrongly "
+    "merged with: cancel that request)",
     "reason": "The reason in words (Bahasa Indonesia)",
     "iddtks_kept": "IDDTKS of the record kept for this person (duplicates and moves)",
     "nik_kept": "NIK of the record kept",
@@ -203,7 +206,8 @@ TABLE_COMMENTS = {
     "review_queue": "Pairs that need a clerk's decision (sama / beda), both records side by side",
     "village_status": "Per village: latest export, rows, open problems, missing or stale",
     "source_files": "Every export file seen in the raw folder, how it was read, and why it could not be",
-    "deactivations": "Source rows to deactivate upward: duplicates (with the record kept), deceased, moved",
+    "deactivations": "Source rows to deactivate upward: duplicates (with the record kept), "
+    "deceased, moved; and earlier duplicate requests to cancel (BATAL_GANDA)",
     "change_log": "What changed in persons and households since the previous publish",
     "runs": "One row per run that published (or failed to), with its trigger, inputs, row accounting and counts",
 }
@@ -276,6 +280,7 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "sheets_read": "Sheets with a recognised header that were read",
         "skipped_sheets": "Sheets without a recognised header, with the reason (JSON)",
         "warnings": "Non-fatal remarks about the file, in Bahasa Indonesia (JSON)",
+        **IDDTKS_FILE_COMMENTS,
     },
     "deactivations": DEACTIVATION_COMMENTS,
     "change_log": CHANGE_COMMENTS,

@@ -8,6 +8,8 @@
 - ``kecamatan_<kecamatan>.csv``: the same for the whole kecamatan;
 - ``nonaktif_ganda.csv``, ``nonaktif_meninggal.csv``, ``nonaktif_pindah.csv``: source rows
   to deactivate (duplicates with the record kept, deceased, moved);
+- ``batal_nonaktif_ganda.csv``: rows an earlier publish listed as duplicates of a person
+  they were wrongly merged with (a family-level IDDTKS, a borrowed NIK): cancel that request;
 - ``manifest.json``: the run, and every file with its rows and SHA-256.
 
 CSV files are UTF-8 with a byte-order mark (Excel then reads the names right), comma
@@ -27,7 +29,7 @@ import polars as pl
 
 from dtks.columns import CANONICAL_COLUMNS
 from dtks.publish import replace_directory
-from dtks.reconcile.deactivations import DECEASED, DUPLICATE, MOVED
+from dtks.reconcile.deactivations import CANCEL_DUPLICATE, DECEASED, DUPLICATE, MOVED
 from dtks.region import Kecamatan, slugify
 
 SUBMISSION_DIR = "submission"
@@ -38,6 +40,7 @@ DEACTIVATION_FILES = {
     DUPLICATE: "nonaktif_ganda.csv",
     DECEASED: "nonaktif_meninggal.csv",
     MOVED: "nonaktif_pindah.csv",
+    CANCEL_DUPLICATE: "batal_nonaktif_ganda.csv",
 }
 # deactivations column -> header of the deactivation lists (Bahasa Indonesia)
 DEACTIVATION_HEADERS = {

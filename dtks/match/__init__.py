@@ -4,19 +4,25 @@ Library API (pure Polars, no Dagster):
 
 - `find_duplicates(clean, decisions=None, settings=None) -> MatchResult`: scored pairs with
   evidence and decisions, and every row's cluster (person) id. See its docstring for an example.
-- `record_keys(clean)`: the stable key of each clean row (IDDTKS, else NIK + name + birth date),
+- `record_keys(clean)`: the stable key of each clean row (person-level IDDTKS, else NIK + name
+  + birth date),
   which review decisions and cluster ids are keyed by.
 - `normalise_decisions(decisions)`: clerks' must-link / cannot-link pairs in canonical form.
 - `MatchSettings`: thresholds, blocking rules, comparisons, training blocks and hard rules
   in one object.
 
-How it decides (details in the modules): blocking rules propose candidate pairs
+How it decides (details in the modules): each file's IDDTKS column is read as a person's
+or a family's id (`dtks.match.identifiers`; a family id is co-residence evidence only) and
+NIKs carried by different people are marked (`dtks.match.shared_nik`); blocking rules
+propose candidate pairs
 (`dtks.match.blocking`); each comparison puts a pair in a level (`dtks.match.comparisons`);
 Fellegi-Sunter weights, u from random pairs and m by EM on training blocks, with the u of
 family members' pairs taken within one KK (`dtks.match.training`, `dtks.match.scoring`); the
 merge / review / distinct thresholds are probabilities; hard safety rules override
-(`dtks.match.rules`); clerks' decisions override all (`dtks.match.decisions`, read from their
-workbooks by `dtks.review`); clusters never hold a cannot-link pair (`dtks.match.clustering`).
+(`dtks.match.rules`), the safety line first (`dtks.match.safety`: rows differing in two of
+sex, birth date and name are two people); clerks' decisions override every rule but the
+safety line (`dtks.match.decisions`, read from their workbooks by `dtks.review`); clusters
+never hold a cannot-link pair (`dtks.match.clustering`).
 """
 
 from dtks.match.blocking import BlockingRule, block_on, default_rules

@@ -296,7 +296,9 @@ def _household_levels() -> tuple[Level, ...]:
 
     A KK belongs to one address, an RT to one dusun, a dusun to one village: separate KK,
     village and address comparisons would count "moved away" (or "same home") three times.
-    Beyond the RT, where someone else lives says little: a person listed twice may sit in
+    A family/household IDDTKS (`dtks.match.identifiers`) shared with another KK says the two
+    live together, as an RT does, only more closely. Beyond the RT, where someone else lives
+    says little: a person listed twice may sit in
     another KK of the same village (a married daughter) or in another village (moved), so
     "same village" and "other village" are one level.
     """
@@ -320,6 +322,12 @@ def _household_levels() -> tuple[Level, ...]:
             "same KK number, address differs",
             same_kk(),
             label_id="No KK sama, alamat berbeda",
+        ),
+        Level(
+            "same_family_id",
+            "other KK, same family/household IDDTKS (co-residence)",
+            (_l("iddtks_family") == _r("iddtks_family")).fill_null(False),
+            label_id="KK berbeda, IDDTKS keluarga/rumah tangga sama",
         ),
         Level(
             "same_rt",

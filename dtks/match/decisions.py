@@ -10,6 +10,9 @@ record listed twice) applies to each of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import polars as pl
 
 from dtks.match.features import ROW_ID
@@ -102,4 +105,81 @@ def decision_row_pairs(decisions: pl.DataFrame, features: pl.DataFrame) -> pl.Da
         .group_by("row_id_l", "row_id_r")
         .agg(pl.col("review_decision").sort().first())  # "cannot_link" < "must_link"
         .sort("row_id_l", "row_id_r")
+    )
+
+
+# Blocking rule of the pairs behind a voided decision: compared again and sent back to review.
+VOIDED_DECISION = "voided_decision"
+
+
+@dataclass(frozen=True)
+class VoidedDecisions:
+    """Clerks' decisions keyed on a family-level IDDTKS: ``count`` of them and the row pairs
+    they covered (``row_id_l < row_id_r``), which go back to the review queue."""
+
+    count: int
+    pairs: pl.DataFrame
+
+
+def voided_decisions(
+    decisions: pl.DataFrame | None,
+    features: pl.DataFrame,
+    legacy_keys: Callable[[], pl.Series],
+) -> VoidedDecisions:
+    """Decisions naming a record key that was made of a family-level IDDTKS.
+
+    Such a key named a whole family, so the decision cannot say which of its members the
+    clerk meant: it is voided (not applied), and the pairs of rows it covered are compared
+    again and queued for review. ``legacy_keys``: gives, per feature row, the key its IDDTKS
+    made when it was taken for a person's (`dtks.match.keys.legacy_record_keys`); only
+    called when there are decisions.
+    """
+    empty = pl.DataFrame(schema={ROW_ID + "_l": pl.UInt32, ROW_ID + "_r": pl.UInt32})
+    if decisions is None or decisions.is_empty():
+        return VoidedDecisions(0, empty)
+    legacy_keys = legacy_keys()
+    if legacy_keys.null_count() == legacy_keys.len():
+        return VoidedDecisions(0, empty)
+    current = set(features[RECORD_KEY].to_list())
+    legacy = features.select(ROW_ID).with_columns(legacy_keys.alias("_key")).drop_nulls("_key")
+    family_keys = set(legacy["_key"].to_list()) - current
+    normal = normalise_decisions(decisions)
+    voided = normal.filter(
+        pl.col("record_key_l").is_in(list(family_keys))
+        | pl.col("record_key_r").is_in(list(family_keys))
+    )
+    if voided.is_empty():
+        return VoidedDecisions(0, empty)
+    rows = pl.concat([legacy, features.select(ROW_ID, pl.col(RECORD_KEY).alias("_key"))]).unique()
+    pairs = (
+        voided.join(rows.rename({ROW_ID: "a", "_key": "record_key_l"}), on="record_key_l")
+        .join(rows.rename({ROW_ID: "b", "_key": "record_key_r"}), on="record_key_r")
+        .filter(pl.col("a") != pl.col("b"))
+        .select(
+            pl.min_horizontal("a", "b").cast(pl.UInt32).alias(ROW_ID + "_l"),
+            pl.max_horizontal("a", "b").cast(pl.UInt32).alias(ROW_ID + "_r"),
+        )
+        .unique()
+        .sort(ROW_ID + "_l", ROW_ID + "_r")
+    )
+    return VoidedDecisions(voided.height, pairs)
+
+
+def requeued(scored: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """``scored`` with the pairs of voided decisions sent to review, unless a hard rule keeps
+    them apart (a cannot-link): a clerk decides them again, on the members' own keys."""
+    if pairs.is_empty():
+        return scored
+    marked = pairs.with_columns(pl.lit(True).alias("_requeue"))
+    back = (
+        pl.col("_requeue").fill_null(False)
+        & ~pl.col("is_cannot_link")
+        & pl.col("review_decision").is_null()
+    )
+    return (
+        scored.join(marked, on=[ROW_ID + "_l", ROW_ID + "_r"], how="left", maintain_order="left")
+        .with_columns(
+            pl.when(back).then(pl.lit("review")).otherwise(pl.col("decision")).alias("decision")
+        )
+        .drop("_requeue")
     )

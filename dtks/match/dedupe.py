@@ -13,20 +13,30 @@ import polars as pl
 from dtks.match.blocking import PAIR_L, PAIR_R, BlockingRule, candidate_pairs, default_rules
 from dtks.match.clustering import cluster_labels
 from dtks.match.comparisons import Comparison, default_comparisons
-from dtks.match.decisions import CANNOT_LINK, MUST_LINK, decision_row_pairs
+from dtks.match.decisions import (
+    CANNOT_LINK,
+    MUST_LINK,
+    VOIDED_DECISION,
+    decision_row_pairs,
+    requeued,
+    voided_decisions,
+)
 from dtks.match.features import LINEAGE, ROW_ID, build_features
-from dtks.match.keys import RECORD_KEY
+from dtks.match.identifiers import IDDTKS_FAMILY, IDDTKS_PERSON, read_iddtks_meaning
+from dtks.match.keys import RECORD_KEY, legacy_record_keys
 from dtks.match.pairs import compare_pairs, levels_only
 from dtks.match.rules import (
     DECISIVE_WITHOUT_NIK,
     DISTINCT,
     MERGED,
     REVIEW,
+    SAFETY_LINE,
     HardRule,
     apply_hard_rules,
     default_hard_rules,
     level_is,
 )
+from dtks.match.safety import NAME_COMPARISON, crosses_expr
 from dtks.match.scoring import (
     Parameters,
     estimate_prior,
@@ -34,6 +44,7 @@ from dtks.match.scoring import (
     probability,
     remove_matches_from_u,
 )
+from dtks.match.shared_nik import mark_shared_niks
 from dtks.match.training import (
     SAME_KK,
     TrainingBlock,
@@ -81,7 +92,8 @@ class MatchSettings:
         "tempat_lahir",
     )
     tf_weight_cap: float = 1.0
-    cluster_check_max_size: int = 60
+    cluster_check_max_size: int = 60  # clusters re-checked pair by pair against every rule
+    safety_check_max_size: int = 5_000  # bigger clusters re-checked against the safety line only
     seed: int = 20261130
     workers: int = -1
 
@@ -103,7 +115,9 @@ class MatchResult:
       (struct: the bits each added), ``decision`` (merged/review/distinct),
       ``decided_by`` (score/rule/review), ``hard_rule``, ``needs_confirmation``.
     - ``clusters``: every input row (lineage, ``record_key``) -> ``cluster_id`` (the smallest
-      record key of its cluster, so stable across runs) and ``cluster_size``.
+      record key of its cluster, so stable across runs) and ``cluster_size``, with the row's
+      ``iddtks_person`` and ``iddtks_family`` (`dtks.match.identifiers`).
+    - ``iddtks_files``: per source file, what its IDDTKS column identifies, with the evidence.
     - ``levels``: the comparison levels with label, m, u and weight: the legend of ``evidence``.
     - ``stats``: candidate counts per blocking rule, capped blocks, decisions, timings, EM.
     """
@@ -112,6 +126,7 @@ class MatchResult:
     clusters: pl.DataFrame
     levels: pl.DataFrame
     stats: dict[str, Any]
+    iddtks_files: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def train(features: pl.DataFrame, settings: MatchSettings) -> Parameters:
@@ -217,16 +232,17 @@ def score_pairs(
         comparisons, "nik", "one_edit", "one_edit_serial"
     )
     review = pl.col("review_decision")
+    on_safety_line = (pl.col("hard_rule") == SAFETY_LINE).fill_null(False)
     return (
         pairs.with_columns(
             (pl.col("needs_confirmation") | one_edit_merge).alias("needs_confirmation"),
-            pl.when(review.is_not_null())
+            pl.when(review.is_not_null() & ~on_safety_line)
             .then(pl.lit("review"))
             .when(pl.col("hard_rule").is_not_null())
             .then(pl.lit("rule"))
             .otherwise(pl.lit("score"))
             .alias("decided_by"),
-            pl.when(review == MUST_LINK)
+            pl.when((review == MUST_LINK) & ~on_safety_line)
             .then(pl.lit(MERGED))
             .when(review == CANNOT_LINK)
             .then(pl.lit(DISTINCT))
@@ -235,9 +251,11 @@ def score_pairs(
             *_evidence_exprs(comparisons),
         )
         .with_columns(
-            (pl.col("is_cannot_link") & review.is_null() | (review == CANNOT_LINK)).alias(
-                "is_cannot_link"
-            ),
+            (
+                pl.col("is_cannot_link") & review.is_null()
+                | (review == CANNOT_LINK)
+                | on_safety_line
+            ).alias("is_cannot_link"),
             pl.when(review.is_not_null())
             .then(False)
             .otherwise(pl.col("needs_confirmation"))
@@ -266,15 +284,20 @@ SCORED_COLUMNS = (
 )
 
 
-def _cluster(count_rows: int, pairs: pl.DataFrame) -> np.ndarray:
-    """Cluster label per row from the decided pairs (merged = edge, must-link = +inf edge)."""
+def _cluster(
+    count_rows: int, pairs: pl.DataFrame, more_cannot: pl.DataFrame | None = None
+) -> np.ndarray:
+    """Cluster label per row from the decided pairs (merged = edge, must-link = +inf edge);
+    ``more_cannot`` (row ids) are cannot-links found outside the scored pairs."""
     merged = pairs.filter(pl.col("decision") == MERGED)
     weight = np.where(
         (merged["review_decision"] == MUST_LINK).fill_null(False).to_numpy(),
         np.inf,
         merged["match_weight"].to_numpy(),
     )
-    cannot = pairs.filter(pl.col("is_cannot_link"))
+    cannot = pairs.filter(pl.col("is_cannot_link")).select(PAIR_L, PAIR_R)
+    if more_cannot is not None and more_cannot.height:
+        cannot = pl.concat([cannot, more_cannot.select(PAIR_L, PAIR_R)])
     return cluster_labels(
         count_rows,
         merged[PAIR_L].to_numpy(),
@@ -286,11 +309,11 @@ def _cluster(count_rows: int, pairs: pl.DataFrame) -> np.ndarray:
 
 
 def _unchecked_cluster_pairs(
-    labels: np.ndarray, scored: pl.DataFrame, max_size: int
+    labels: np.ndarray, scored: pl.DataFrame, max_size: int, min_size: int = 3
 ) -> pl.DataFrame:
-    """All pairs inside clusters of 3..max_size rows that were not scored yet."""
+    """All pairs inside clusters of min_size..max_size rows that were not scored yet."""
     members = pl.DataFrame({ROW_ID: np.arange(len(labels), dtype=np.uint32), "label": labels})
-    members = members.filter(pl.len().over("label").is_between(3, max_size))
+    members = members.filter(pl.len().over("label").is_between(min_size, max_size))
     if members.height == 0:
         return pl.DataFrame(schema={PAIR_L: pl.UInt32, PAIR_R: pl.UInt32})
     inside = (
@@ -301,13 +324,38 @@ def _unchecked_cluster_pairs(
     return inside.join(scored.select(PAIR_L, PAIR_R), on=[PAIR_L, PAIR_R], how="anti")
 
 
+def _safety_line_in_big_clusters(
+    features: pl.DataFrame, labels: np.ndarray, scored: pl.DataFrame, settings: MatchSettings
+) -> pl.DataFrame:
+    """Pairs inside clusters too big for the full re-check that cross the safety line.
+
+    Only the name comparison is computed for them (the line reads name, birth date and sex).
+    """
+    unchecked = _unchecked_cluster_pairs(
+        labels, scored, settings.safety_check_max_size, settings.cluster_check_max_size + 1
+    )
+    if unchecked.is_empty():
+        return unchecked
+    name = [c for c in settings.comparisons if c.name == NAME_COMPARISON]
+    compared = compare_pairs(features, unchecked, name, settings.workers)
+    return compared.filter(crosses_expr(settings.comparisons)).select(
+        pl.col(f"{ROW_ID}_l").alias(PAIR_L), pl.col(f"{ROW_ID}_r").alias(PAIR_R)
+    )
+
+
 def _cluster_ids(features: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:
     """Every row with ``cluster_id`` = smallest record key of its cluster (ties numbered).
 
     Two clusters share a smallest key only when one record is split by a clerk's decision or a
     rule; they are then told apart by all their keys, in order (so stable across runs).
     """
-    rows = features.select(ROW_ID, *LINEAGE, RECORD_KEY).with_columns(pl.Series("label", labels))
+    rows = features.select(
+        ROW_ID,
+        *LINEAGE,
+        RECORD_KEY,
+        pl.col("iddtks").alias(IDDTKS_PERSON),
+        pl.col("iddtks_family").alias(IDDTKS_FAMILY),
+    ).with_columns(pl.Series("label", labels))
     per_cluster = rows.group_by("label").agg(
         pl.col(RECORD_KEY).min().alias("min_key"), pl.len().alias("cluster_size")
     )
@@ -416,7 +464,12 @@ def find_duplicates(
         timings[name] = round(now - clock, 3)
         clock = now
 
-    features = build_features(clean)
+    meaning = read_iddtks_meaning(clean)
+    # the matcher's `iddtks` is the person-level one; a family id is co-residence evidence only
+    clean = meaning.rows.with_columns(
+        pl.col("iddtks").alias("iddtks_raw"), pl.col(IDDTKS_PERSON).alias("iddtks")
+    )
+    features = build_features(mark_shared_niks(clean))
     lap("features_s")
     candidates, reports = candidate_pairs(features, settings.blocking_rules)
     decided = (
@@ -429,14 +482,28 @@ def find_duplicates(
     extra = decided.join(candidates, on=[PAIR_L, PAIR_R], how="anti").select(
         PAIR_L, PAIR_R, pl.lit("review_decision").alias("blocking_rule")
     )
-    pair_ids = pl.concat([candidates, extra]).join(decided, on=[PAIR_L, PAIR_R], how="left")
+    voided = voided_decisions(
+        decisions, features, lambda: legacy_record_keys(clean["iddtks_raw"], clean["iddtks"])
+    )
+    requeue = (
+        voided.pairs.join(
+            pl.concat([candidates, extra]).select(PAIR_L, PAIR_R), on=[PAIR_L, PAIR_R], how="anti"
+        )
+        .join(decided.select(PAIR_L, PAIR_R), on=[PAIR_L, PAIR_R], how="anti")
+        .with_columns(pl.lit(VOIDED_DECISION).alias("blocking_rule"))
+    )
+    pair_ids = pl.concat([candidates, extra, requeue]).join(
+        decided, on=[PAIR_L, PAIR_R], how="left"
+    )
     lap("blocking_s")
     compared = compare_pairs(features, pair_ids, settings.comparisons, settings.workers)
     lap("comparisons_s")
     params = train(features, settings)
     params, weights = calibrate(params, compared, features.height, settings)
     lap("training_s")
-    scored = score_pairs(compared, params, settings, weights)
+    scored = requeued(
+        score_pairs(compared, params, settings, weights), voided.pairs.select(PAIR_L, PAIR_R)
+    )
     del weights
     del compared
     lap("scoring_s")
@@ -457,13 +524,24 @@ def find_duplicates(
             rechecked = rechecked.with_columns(pl.lit(DISTINCT).alias("decision"))
             scored = pl.concat([scored, rechecked], how="vertical_relaxed")
             labels = _cluster(features.height, scored)
+    big_crossings = _safety_line_in_big_clusters(features, labels, scored, settings)
+    if big_crossings.height:
+        labels = _cluster(features.height, scored, big_crossings)
     lap("clustering_s")
     clusters = _cluster_ids(features, labels)
     pairs = _output_pairs(features, scored.rename({PAIR_L: f"{ROW_ID}_l", PAIR_R: f"{ROW_ID}_r"}))
     lap("output_s")
     stats = _stats(features, pairs, clusters, reports, params, timings, count_rechecked, decided)
+    stats["count_safety_line_pairs_in_big_clusters"] = big_crossings.height
+    stats["iddtks"] = meaning.summary()
+    stats["count_voided_decisions"] = voided.count
+    stats["count_requeued_pairs"] = voided.pairs.height
     return MatchResult(
-        pairs=pairs, clusters=clusters, levels=params.to_table(settings.comparisons), stats=stats
+        pairs=pairs,
+        clusters=clusters,
+        levels=params.to_table(settings.comparisons),
+        stats=stats,
+        iddtks_files=meaning.files,
     )
 
 

@@ -12,14 +12,17 @@ LINEAGE = ("village", "source_file", "source_sheet", "source_row")
 
 # Clean-row columns the matcher reads, with the type it expects. Missing ones are added as nulls,
 # so a frame from an older or partial cleaning step still matches (with less evidence).
+# ``iddtks`` is the person-level IDDTKS and ``iddtks_family`` the family/household id, as
+# `dtks.match.identifiers.read_iddtks_meaning` splits the column.
 CLEAN_COLUMNS: dict[str, pl.DataType] = {
-    column: CLEAN_SCHEMA[column]
+    column: CLEAN_SCHEMA.get(column, pl.String())
     for column in (
         "village",
         "source_file",
         "source_sheet",
         "source_row",
         "iddtks",
+        "iddtks_family",
         "nik",
         "nik_is_valid",
         "nik_possibly_truncated",
@@ -33,6 +36,7 @@ CLEAN_COLUMNS: dict[str, pl.DataType] = {
         "nama_ibu_key",
         "tempat_lahir_key",
         "tanggal_lahir",
+        "tanggal_lahir_from_nik",
         "tanggal_lahir_is_placeholder",
         "jenis_kelamin",
         "hubungan_keluarga",
@@ -59,6 +63,7 @@ GENERATION: dict[str, int] = {
 PAIR_FEATURES = (
     ROW_ID,
     "iddtks",
+    "iddtks_family",
     "nik",
     "nik15",
     "nik_ok",
@@ -88,7 +93,29 @@ PAIR_FEATURES = (
     "tf_tgl",
     "tf_ibu",
     "tf_tempat",
+    "dob_typed",
+    "dob_typed_placeholder",
+    "sex_typed",
 )
+
+# What the safety line (`dtks.match.safety`) reads besides the name: the row's own values.
+SAFETY_FEATURES = ("dob_typed", "dob_typed_placeholder", "sex_typed")
+# Set by `dtks.match.shared_nik.mark_shared_niks`: the row's NIK is also on a different person.
+NIK_IS_SHARED = "nik_is_shared"
+NIK_FITS_ROW = "nik_fits_row"  # the NIK's birth date and sex are the row's (same module)
+
+
+def safety_feature_exprs() -> list[pl.Expr]:
+    """The row's own birth date and sex: a date filled in from the NIK, and the NIK's sex, are
+    not the row's (a borrowed NIK carries its owner's), so they count as unknown."""
+    from_nik = pl.col("tanggal_lahir_from_nik").fill_null(False)
+    return [
+        pl.when(from_nik).then(None).otherwise(pl.col("tanggal_lahir")).alias("dob_typed"),
+        (pl.col("tanggal_lahir_is_placeholder").fill_null(False) & ~from_nik).alias(
+            "dob_typed_placeholder"
+        ),
+        pl.col("jenis_kelamin").alias("sex_typed"),
+    ]
 
 
 # Feature columns kept besides the pair features, for blocking keys (`dtks.match.blocking`).
@@ -127,6 +154,19 @@ def _term_frequency(column: str) -> pl.Expr:
 # Titles of someone who made the hajj (as `dtks.clean` writes them in ``nama_gelar``): many
 # pilgrims take a new everyday name, while the KTP and KK keep the old one.
 HAJJ_TITLES = ["H.", "HJ.", "K.H."]
+
+
+def hajji_expr() -> pl.Expr:
+    """``is_hajji``: the name carries a hajj title (needs ``nama_gelar``)."""
+    return (
+        pl.col("nama_gelar")
+        .str.split(" ")
+        .list.eval(pl.element().is_in(HAJJ_TITLES))
+        .list.any()
+        .fill_null(False)
+        .alias("is_hajji")
+    )
+
 
 # How names sound, beyond the spelling folds of cleaning (`dtks.clean.names.name_key`): the
 # Madurese and old spellings that vary in the wild (e/i, o/u, f/p/v, q/k, z/j, kh/h, sy/s,
@@ -184,41 +224,57 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
       one is missing, or is a placeholder (01-01-1980) in the NIK date's year (a NIK with a
       typo in its year does not move a birth date to another year);
       ``tgl_placeholder`` when only a placeholder is known;
+    - ``dob_typed`` / ``sex_typed`` / ``dob_typed_placeholder``: the row's own birth date
+      and sex, nothing read from the NIK (`safety_feature_exprs`);
+    - when the NIK is also on a different person (``nik_is_shared``, set by
+      `dtks.match.shared_nik.mark_shared_niks`), nothing is read from it: ``tgl`` and ``sex``
+      are the typed ones and ``nik_birth_date`` is null; when the row does not fit the NIK
+      either (``nik_fits_row``), the row has no ``nik``;
     - ``sex``: typed sex, else the NIK's; ``generation``: from the relationship to the head;
     - ``is_hajji``: the name carries a hajj title (H., HJ., K.H.);
     - ``nama_sound`` / ``ibu_sound``: name and mother's name folded to how they sound;
     - ``tf_*``: term frequencies of name, birth date, mother's name and birth place.
     """
     frame = conform(clean)
-    text_cols = ["iddtks", "nik", "no_kk", "nama_key", "nama_ibu_key", "tempat_lahir_key"]
+    text_cols = [
+        "iddtks",
+        "iddtks_family",
+        "nik",
+        "no_kk",
+        "nama_key",
+        "nama_ibu_key",
+        "tempat_lahir_key",
+    ]
     text_cols += ["desa_kode", "dusun", "rt", "rw", "hubungan_keluarga"]
     frame = frame.with_columns([_blank_to_null(c) for c in text_cols])
-    nik16 = pl.col("nik").str.contains(r"^\d{16}$")
+    # the record key is made of the row as sent, whatever matching makes of its NIK below
+    keys = record_keys(frame)
+    frame = frame.with_columns(*safety_feature_exprs())
+    # A NIK that is also on a different person says nothing of this row's date or sex.
+    shared = (
+        pl.col(NIK_IS_SHARED).fill_null(False) if NIK_IS_SHARED in frame.columns else pl.lit(False)
+    )
+    nik_date = pl.when(shared).then(None).otherwise(pl.col("nik_birth_date"))
+    # ... and a shared NIK the row does not fit is someone else's: no NIK for this row
+    fits = pl.col(NIK_FITS_ROW).fill_null(False) if NIK_FITS_ROW in frame.columns else pl.lit(True)
+    nik16 = pl.col("nik").str.contains(r"^\d{16}$") & ~(shared & ~fits)
     placeholder = pl.col("tanggal_lahir_is_placeholder").fill_null(False)
-    use_nik_date = pl.col("tanggal_lahir").is_null() | (
+    use_nik_date = pl.col("dob_typed").is_null() | (
         placeholder
-        & pl.col("nik_birth_date").is_not_null()
+        & nik_date.is_not_null()
         & (pl.col("nik_birth_date").dt.year() == pl.col("tanggal_lahir").dt.year())
     )
     frame = frame.with_columns(
         pl.when(nik16).then(pl.col("nik")).otherwise(None).alias("nik"),
         pl.col("nik_possibly_truncated").fill_null(False).alias("nik_trunc"),
         pl.col("no_kk_possibly_truncated").fill_null(False).alias("kk_trunc"),
-        pl.when(use_nik_date)
-        .then(pl.col("nik_birth_date"))
-        .otherwise(pl.col("tanggal_lahir"))
-        .alias("tgl"),
-        pl.coalesce("jenis_kelamin", "nik_sex").alias("sex"),
+        pl.when(use_nik_date).then(nik_date).otherwise(pl.col("dob_typed")).alias("tgl"),
+        pl.coalesce("jenis_kelamin", pl.when(~shared).then(pl.col("nik_sex"))).alias("sex"),
         pl.col("hubungan_keluarga")
         .replace_strict(GENERATION, default=None, return_dtype=pl.Int8)
         .alias("generation"),
         (pl.col("hubungan_keluarga") == "KEPALA KELUARGA").fill_null(False).alias("is_head"),
-        pl.col("nama_gelar")
-        .str.split(" ")
-        .list.eval(pl.element().is_in(HAJJ_TITLES))
-        .list.any()
-        .fill_null(False)
-        .alias("is_hajji"),
+        hajji_expr(),
     )
     frame = frame.with_columns(
         # still a placeholder when the NIK only repeats it (NIKs get 01-01 dates too)
@@ -249,6 +305,9 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
         _term_frequency("nama_ibu_key").alias("tf_ibu"),
         _term_frequency("tempat_lahir_key").alias("tf_tempat"),
     )
-    frame = frame.with_columns(record_keys(frame).alias(RECORD_KEY))
+    frame = frame.with_columns(
+        pl.when(shared).then(None).otherwise(pl.col("nik_birth_date")).alias("nik_birth_date"),
+        keys.alias(RECORD_KEY),
+    )
     kept = [*LINEAGE, RECORD_KEY, *BLOCKING_FEATURES, *PAIR_FEATURES[1:]]
     return frame.select(list(dict.fromkeys(kept))).with_row_index(ROW_ID)

@@ -3,7 +3,9 @@
 A clerk's review decision must still apply after an operator re-exports the village with rows
 in a different order. So rows are keyed by what identifies the record, not where it sits:
 
-1. the registry's own id, IDDTKS, when present            -> ``D-<hash>``
+1. the registry's own id, IDDTKS, when it identifies a person -> ``D-<hash>`` (a family-level
+   IDDTKS, `dtks.match.identifiers`, is no person's key: `find_duplicates` keys such rows
+   by what follows)
 2. else the NIK with the name (match form) and birth date  -> ``N-<hash>``
 3. else name, birth date, mother's name, KK and village    -> ``R-<hash>``
 
@@ -86,3 +88,22 @@ def record_keys(clean: pl.DataFrame) -> pl.Series:
 def with_record_key(clean: pl.DataFrame) -> pl.DataFrame:
     """``clean`` with a ``record_key`` column added (or replaced)."""
     return clean.with_columns(record_keys(clean))
+
+
+def legacy_record_keys(iddtks: pl.Series, iddtks_person: pl.Series) -> pl.Series:
+    """The ``D-`` key a row had while its IDDTKS was taken for a person's id, for rows whose
+    IDDTKS turned out to be a family id (null for the others).
+
+    Every member of the family shared it, so it finds the id the family was published under
+    (`dtks.reconcile.ids.LEGACY_RECORD_KEY`) and the clerks' decisions keyed on it.
+    """
+    raw = iddtks.cast(pl.String).str.strip_chars()
+    demoted = (raw.is_not_null() & (raw != "") & iddtks_person.is_null()).to_list()
+    return pl.Series(
+        "legacy_record_key",
+        [
+            _hash_key(f"D{_SEP}{value}") if is_family else None
+            for value, is_family in zip(raw.to_list(), demoted, strict=True)
+        ],
+        dtype=pl.String,
+    )

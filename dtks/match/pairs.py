@@ -30,6 +30,9 @@ RULE_FEATURES = (
     "tf_tgl",
     "tf_ibu",
     "tf_tempat",
+    "dob_typed",
+    "dob_typed_placeholder",
+    "sex_typed",
 )
 
 

@@ -3,6 +3,9 @@
 Each rule is a named predicate over a scored pair (features ``*_l``/``*_r`` and the level
 columns ``level_<comparison>``) and the decision it forces:
 
+- ``safety_line`` -> distinct, cannot-link: the two rows differ in two of sex, birth date and
+  name (`dtks.match.safety`), whatever identifiers they share. It outranks every other rule
+  and clerks' decisions too: no published person may cross it.
 - ``nik_conflict`` -> distinct: both rows carry a well-formed NIK (valid, not truncated by
   Excel) that agrees with its own typed birth date, and the NIKs differ.
 - ``nik_one_digit`` -> merged, needs confirmation: the exception to ``nik_conflict`` when the
@@ -22,7 +25,7 @@ columns ``level_<comparison>``) and the decision it forces:
   re-registered), the merge stands but is flagged for confirmation, so a clerk still
   reviews it.
 
-Clerks' decisions (must-link / cannot-link) outrank every rule.
+Clerks' decisions (must-link / cannot-link) outrank every rule but the safety line.
 """
 
 from __future__ import annotations
@@ -33,12 +36,15 @@ from dataclasses import dataclass
 import polars as pl
 
 from dtks.match.comparisons import HOUSEHOLD, Comparison
+from dtks.match.safety import crosses_expr
 
 MERGED = "merged"
 # Column the scorer adds: the evidence without the NIK comparison alone reaches the merge threshold.
 DECISIVE_WITHOUT_NIK = "is_decisive_without_nik"
 REVIEW = "review"
 DISTINCT = "distinct"
+# The first rule, which nothing overrides, not even a clerk's "sama" (see `dtks.match.safety`).
+SAFETY_LINE = "safety_line"
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,17 @@ def default_hard_rules(comparisons: Sequence[Comparison]) -> list[HardRule]:
         comparisons, "tanggal_lahir", "exact"
     )
     return [
+        HardRule(
+            SAFETY_LINE,
+            DISTINCT,
+            "differ in two of sex, birth date (beyond a day/month swap or one digit) and name "
+            "(beyond spelling, abbreviation, titles), or in one with none agreeing: two people, "
+            "whatever identifiers they share",
+            crosses_expr(comparisons),
+            cannot_link=True,
+            label_id="berbeda di dua dari jenis kelamin, tanggal lahir dan nama: dua orang, "
+            "walaupun IDDTKS/NIK/KK sama",
+        ),
         HardRule(
             "nik_one_digit",
             MERGED,

@@ -129,19 +129,85 @@ PERSON_FACTS_SCHEMA: dict[str, pl.DataType] = {
     "villages": pl.String(),
     "nik_masked": pl.String(),
     "count_persons_with_nik": pl.Int64(),
+    "count_pairs_across_safety_line": pl.Int64(),
+    "rows_across_safety_line": pl.String(),
+}
+MAX_ROWS_NAMED = 3  # pairs named per person in `rows_across_safety_line`; the rest are counted
+_DIFFER_WORDS = {
+    "differ_nama": "nama",
+    "differ_tgl": "tanggal lahir",
+    "differ_sex": "jenis kelamin",
 }
 
 
-def person_facts(persons: pl.DataFrame) -> pl.DataFrame:
-    """One row per reconciled person: its id, villages, masked NIK and how many persons share it.
+def safety_line_facts(sources: pl.DataFrame) -> pl.DataFrame:
+    """Per person whose rows cross the safety line (`dtks.match.safety`): how many pairs, and
+    the first few named by file and row with what differs (no personal value).
+
+    ``sources``: `reconciled_sources` (clean rows with ``person_id``).
+    """
+    schema = {
+        "person_id": pl.String(),
+        "count_pairs_across_safety_line": pl.Int64(),
+        "rows_across_safety_line": pl.String(),
+    }
+    needed = {"person_id", "source_file", "source_row"}
+    if sources.is_empty() or not needed <= set(sources.columns):
+        return pl.DataFrame(schema=schema)
+    from dtks.match.safety import crossing_pairs  # the matcher's own definition of the line
+
+    kept = [c for c in sources.columns if c in _SAFETY_INPUTS or c in needed]
+    pairs = crossing_pairs(sources.select(kept), "person_id", keep=["source_file", "source_row"])
+    if pairs.is_empty():
+        return pl.DataFrame(schema=schema)
+    what = pl.concat_str(
+        [pl.when(pl.col(c)).then(pl.lit(word)) for c, word in _DIFFER_WORDS.items()],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    named = pl.format(
+        "{} baris {} ~ {} baris {} (beda: {})",
+        "source_file_l",
+        "source_row_l",
+        "source_file_r",
+        "source_row_r",
+        what,
+    )
+    return (
+        pairs.sort("person_id_l", "source_file_l", "source_row_l", "source_file_r", "source_row_r")
+        .group_by(pl.col("person_id_l").alias("person_id"), maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("count_pairs_across_safety_line"),
+            named.head(MAX_ROWS_NAMED).str.join("; ").alias("rows_across_safety_line"),
+        )
+        .cast(schema)
+    )
+
+
+_SAFETY_INPUTS = (
+    "nama_key",
+    "nama_gelar",
+    "tanggal_lahir",
+    "tanggal_lahir_from_nik",
+    "tanggal_lahir_is_placeholder",
+    "jenis_kelamin",
+)
+
+
+def person_facts(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per reconciled person: its id, villages, masked NIK and how many persons share
+    it, and (from ``sources``, its rows) the pairs of its rows that cross the safety line.
 
     `count_persons_with_nik` is null for persons without a valid NIK (nothing to share).
     """
     if persons.is_empty():
         return pl.DataFrame(schema=PERSON_FACTS_SCHEMA)
+    crossings = safety_line_facts(sources if sources is not None else pl.DataFrame())
     valid_nik = pl.when(pl.col("nik_is_valid").fill_null(False)).then(pl.col("nik"))
     return (
-        persons.with_columns(valid_nik.alias("_nik"))
+        persons.with_columns(pl.col("person_id").cast(pl.String))
+        .join(crossings, on="person_id", how="left", maintain_order="left")
+        .with_columns(valid_nik.alias("_nik"))
         .with_columns(
             pl.when(pl.col("_nik").is_not_null())
             .then(pl.col("person_id").n_unique().over("_nik"))
@@ -152,6 +218,8 @@ def person_facts(persons: pl.DataFrame) -> pl.DataFrame:
             "villages",
             mask_number_expr("nik").alias("nik_masked"),
             "count_persons_with_nik",
+            pl.col("count_pairs_across_safety_line").fill_null(0),
+            "rows_across_safety_line",
         )
         .cast(PERSON_FACTS_SCHEMA)
     )

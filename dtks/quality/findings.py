@@ -66,8 +66,8 @@ FINDING_TYPES: tuple[IssueType, ...] = (
         "nik_shared",
         "warning",
         "nik",
-        "NIK '{nilai}' juga dipakai oleh orang lain: {lain}. Satu NIK hanya untuk satu orang: "
-        "periksa KTP/KK kedua orang lalu perbaiki NIK yang salah.",
+        "NIK dipakai orang lain: NIK '{nilai}' juga tercatat untuk {lain}. {siapa} Satu NIK "
+        "hanya untuk satu orang: periksa KTP/KK lalu perbaiki NIK yang salah di SIKS-NG.",
     ),
     IssueType(
         "kk_no_head",
@@ -130,7 +130,9 @@ def place_expr(suffix: str = "") -> pl.Expr:
 
 def _records(sources: pl.DataFrame) -> pl.DataFrame:
     """The columns findings need from `reconciled_sources`, with a row number to tell rows apart."""
-    extra = [c for c in ("desa_nama", "nama", "nik", "nik_is_valid") if c in sources.columns]
+    extra = [
+        c for c in ("desa_nama", "nama", "nik", "nik_is_valid", "_fit") if c in sources.columns
+    ]
     frame = sources.select("person_id", *LINEAGE, *extra).with_row_index("_row")
     for column in ("desa_nama", "nama", "nik"):
         if column not in frame.columns:
@@ -285,15 +287,33 @@ def possible_duplicate_issues(sources: pl.DataFrame, pairs: pl.DataFrame | None)
     return _finding_rows(per_row.sort("_row"), "possible_duplicate", message)
 
 
-def shared_nik_issues(sources: pl.DataFrame) -> pl.DataFrame:
-    """Rows whose valid NIK is also the NIK of a different person: an issue naming the others.
+NOT_THIS_ROWS_NIK = (
+    "Tanggal lahir/jenis kelamin di baris ini tidak cocok dengan NIK tersebut, sedangkan data "
+    "lain cocok: kemungkinan besar NIK itu milik orang lain."
+)
+OWNER_UNCLEAR = (
+    "Belum jelas NIK itu milik siapa (tanggal lahir/jenis kelamin tidak menunjukkannya)."
+)
+_FIT_COLUMNS = (
+    "tanggal_lahir",
+    "tanggal_lahir_from_nik",
+    "nik_birth_date",
+    "nik_sex",
+    "jenis_kelamin",
+)
 
-    Real registries have them (typos, a parent's NIK written for a child), and matching keeps
-    such persons apart on purpose; the operator has to find out which NIK is wrong.
+
+def shared_nik_issues(sources: pl.DataFrame) -> pl.DataFrame:
+    """ "NIK dipakai orang lain": rows whose valid NIK is also the NIK of a different person.
+
+    The NIK's embedded birth date and sex point at its owner (`dtks.match.shared_nik`): when
+    exactly one of the persons carrying it fits it, only the others' rows get the issue;
+    when none or several fit, every row does. The issue names the other rows (village, file,
+    row, name) and the NIK masked. Matching keeps such persons apart on purpose.
     """
     if not _has(sources, "person_id", "nik", *LINEAGE):
         return _empty()
-    records = _records(sources)
+    records = _records(_with_nik_fit(sources))
     if "nik_is_valid" in records.columns:
         records = records.filter(pl.col("nik_is_valid").fill_null(False))
     records = records.filter(
@@ -301,15 +321,38 @@ def shared_nik_issues(sources: pl.DataFrame) -> pl.DataFrame:
     )
     if records.is_empty():
         return _empty()
+    records = records.with_columns(
+        pl.col("_fit").any().over("nik", "person_id").alias("_person_fits")
+    ).with_columns(
+        pl.col("person_id").filter(pl.col("_person_fits")).n_unique().over("nik").alias("_owners")
+    )
+    flagged = (pl.col("_owners") != 1) | ~pl.col("_person_fits")
     pairs = _self_pairs(records, "nik").filter(pl.col("person_id") != pl.col("person_id_o"))
     related = _related_per_row(pairs)
-    rows = records.join(related, on="_row").with_columns(
-        mask_number_expr("nik").alias("value_masked")
+    rows = (
+        records.filter(flagged)
+        .join(related, on="_row")
+        .with_columns(mask_number_expr("nik").alias("value_masked"))
+    )
+    siapa = (
+        pl.when(pl.col("_owners") == 1)
+        .then(pl.lit(NOT_THIS_ROWS_NIK))
+        .otherwise(pl.lit(OWNER_UNCLEAR))
     )
     message = render_message(
-        "nik_shared", nilai=pl.col("value_masked"), lain=pl.col("related_record")
+        "nik_shared", nilai=pl.col("value_masked"), lain=pl.col("related_record"), siapa=siapa
     )
     return _finding_rows(rows.sort("_row"), "nik_shared", message)
+
+
+def _with_nik_fit(sources: pl.DataFrame) -> pl.DataFrame:
+    """``sources`` with ``_fit``: the row's typed birth date and sex fit its NIK (False when
+    the columns to tell are missing)."""
+    if not set(_FIT_COLUMNS) <= set(sources.columns):
+        return sources.with_columns(pl.lit(False).alias("_fit"))
+    from dtks.match.shared_nik import nik_fits_row_expr
+
+    return sources.with_columns(nik_fits_row_expr().alias("_fit"))
 
 
 def household_head_issues(sources: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dtks.match.identifiers import IDDTKS_PERSON
+from dtks.match.keys import legacy_record_keys
+from dtks.match.shared_nik import nik_fits_row_expr
 from dtks.reconcile.changes import (
     TRACKED_HOUSEHOLD_FIELDS,
     TRACKED_PERSON_FIELDS,
     empty_changes,
     entity_changes,
 )
-from dtks.reconcile.deactivations import deactivations
+from dtks.reconcile.deactivations import cancelled_duplicates, deactivations
 from dtks.reconcile.golden import (
     LINEAGE,
     PERSON_ID,
@@ -35,8 +38,11 @@ from dtks.reconcile.households import (
     household_keys,
 )
 from dtks.reconcile.ids import (
+    FITTING_NIK,
     GROUP,
     HOUSEHOLD_IDS,
+    IS_HEAD,
+    LEGACY_RECORD_KEY,
     PERSON_IDS,
     SEED,
     IdAssignment,
@@ -67,8 +73,9 @@ class ReconciledDataset:
     merges: pl.DataFrame
 
     def person_snapshot(self) -> pl.DataFrame:
-        """What the next run compares against: ids and tracked fields."""
-        return self.persons.select(PERSON_ID, *TRACKED_PERSON_FIELDS)
+        """What the next run compares against: ids, tracked fields and the row kept upward
+        (the next run's cancelled duplicates leave it out)."""
+        return self.persons.select(PERSON_ID, *TRACKED_PERSON_FIELDS, "primary_source_row_key")
 
     def household_snapshot(self) -> pl.DataFrame:
         return self.households.select("household_id", *TRACKED_HOUSEHOLD_FIELDS)
@@ -93,7 +100,12 @@ def reconcile_dataset(
     """
     registry = registry if registry is not None else empty_registry()
     rows = _rows_with_clusters(clean, clusters)
-    person_ids = assign_ids(_person_members(rows), registry, PERSON_IDS)
+    owners = (
+        previous_persons.select(PERSON_ID, "nik").rename({PERSON_ID: "entity_id"})
+        if previous_persons is not None and "nik" in previous_persons.columns
+        else None
+    )
+    person_ids = assign_ids(_person_members(rows), registry, PERSON_IDS, owners)
     sources = _sources_with_ids(rows, person_ids)
     persons = golden_persons(with_recency(sources, source_files), pairs)
 
@@ -142,7 +154,9 @@ def reconcile_dataset(
         sources=sources,
         persons=persons,
         households=households,
-        deactivations=deactivations(sources, persons),
+        deactivations=_with_cancellations(
+            deactivations(sources, persons), sources, _splits(person_ids), previous_persons
+        ),
         changes=changes,
         registry=pl.concat([person_ids.registry, household_ids.registry]),
         merges=pl.concat(
@@ -157,8 +171,16 @@ def reconcile_dataset(
 
 
 def _rows_with_clusters(clean: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
+    """Clean rows with their cluster, record key and person-level IDDTKS (the matcher's reading
+    of the column, `dtks.match.identifiers`; the raw IDDTKS when the clusters lack it)."""
+    clean = clean.drop(IDDTKS_PERSON, strict=False)
+    if IDDTKS_PERSON not in clusters.columns:
+        clean = clean.with_columns(pl.col("iddtks").alias(IDDTKS_PERSON))
+        clusters = clusters.select(*LINEAGE, "record_key", "cluster_id")
+    else:
+        clusters = clusters.select(*LINEAGE, "record_key", "cluster_id", IDDTKS_PERSON)
     joined = clean.join(
-        clusters.select(*LINEAGE, "record_key", "cluster_id"),
+        clusters,
         on=LINEAGE,
         how="left",
         maintain_order="left",
@@ -174,8 +196,15 @@ def _person_members(rows: pl.DataFrame) -> pl.DataFrame:
     sound_nik = pl.col("nik_is_valid").fill_null(False) & ~pl.col(
         "nik_possibly_truncated"
     ).fill_null(False)
-    iddtks = pl.col("iddtks").str.strip_chars()
-    return rows.select(
+    # only an IDDTKS that identifies a person carries a person id; a family id never does,
+    # but the record key it made finds the id a wrongly merged family was published under
+    iddtks = pl.col(IDDTKS_PERSON).str.strip_chars()
+    legacy = legacy_record_keys(rows["iddtks"], rows[IDDTKS_PERSON])
+    fits = sound_nik & pl.col("nik").is_not_null() & nik_fits_row_expr()
+    return rows.with_columns(legacy).select(
+        LEGACY_RECORD_KEY,
+        pl.when(fits).then(pl.col("nik")).alias(FITTING_NIK),
+        (pl.col("hubungan_keluarga") == "KEPALA KELUARGA").fill_null(False).alias(IS_HEAD),
         pl.col("cluster_id").alias(GROUP),
         pl.col("cluster_id").alias(SEED),
         "record_key",
@@ -192,7 +221,9 @@ def _sources_with_ids(rows: pl.DataFrame, ids: IdAssignment) -> pl.DataFrame:
         maintain_order="left",
     )
     first = [PERSON_ID, *LINEAGE, "record_key", SOURCE_ROW_KEY]
-    return with_ids.select(*first, pl.exclude(*first, "cluster_id", RECENCY)).sort(LINEAGE)
+    return with_ids.select(*first, pl.exclude(*first, "cluster_id", RECENCY, IDDTKS_PERSON)).sort(
+        LINEAGE
+    )
 
 
 def _household_members(keys: pl.DataFrame) -> pl.DataFrame:
@@ -215,6 +246,21 @@ def _households_with_ids(households: pl.DataFrame, ids: IdAssignment) -> pl.Data
             how="left",
         )
         .select(HOUSEHOLD_KEY, *HOUSEHOLD_COLUMNS)
+    )
+
+
+def _with_cancellations(
+    deactivated: pl.DataFrame,
+    sources: pl.DataFrame,
+    splits: pl.DataFrame,
+    previous_persons: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """The deactivations, and the cancelled duplicate requests of rows split off a person."""
+    if previous_persons is None or previous_persons.is_empty():
+        return deactivated
+    cancelled = cancelled_duplicates(sources, deactivated, splits, previous_persons)
+    return pl.concat([deactivated, cancelled]).sort(
+        "village", "source_file", "source_sheet", "source_row"
     )
 
 

@@ -13,10 +13,16 @@ import polars as pl
 from dtks.reconcile.golden import PERSON_ID, SOURCE_ROW_KEY, STATUS_MOVED
 
 DUPLICATE, DECEASED, MOVED = "GANDA", "MENINGGAL", "PINDAH"
+# Not a deactivation: a row sent upward as a duplicate by an earlier publish because it was
+# wrongly merged with another person (a family id or a borrowed NIK): cancel that request.
+CANCEL_DUPLICATE = "BATAL_GANDA"
 REASONS = {
     DUPLICATE: "Data ganda: orang yang sama sudah tercatat pada data yang dipertahankan.",
     DECEASED: "Tercatat meninggal dunia: nonaktifkan semua baris orang ini.",
     MOVED: "Tercatat pindah dari desa ini.",
+    CANCEL_DUPLICATE: "Bukan data ganda: orang pada baris ini sebelumnya keliru digabung dengan "
+    "orang lain (IDDTKS keluarga atau NIK yang dipakai orang lain). Jika baris ini pernah "
+    "diusulkan nonaktif (ganda), batalkan usulan itu.",
 }
 ROW_COLUMNS = (
     "village",
@@ -74,5 +80,59 @@ def deactivations(sources: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
             ],
         )
         .select(*DEACTIVATION_COLUMNS)
+        .sort("village", "source_file", "source_sheet", "source_row")
+    )
+
+
+def cancelled_duplicates(
+    sources: pl.DataFrame, deactivated: pl.DataFrame, splits: pl.DataFrame, previous: pl.DataFrame
+) -> pl.DataFrame:
+    """Rows an earlier publish may have listed as duplicates of a person that turned out to be
+    several people, and that are not deactivated now: cancel that request (`CANCEL_DUPLICATE`).
+
+    A published person split this run (``splits``: ``entity_id`` split off ``related_id``):
+    every row of every part, the part that kept the id included, is such a row, except the
+    row the earlier publish kept (``primary_source_row_key`` of ``previous``, the published
+    persons, when it is known). ``*_kept`` names that person as published.
+    """
+    if splits.is_empty():
+        return pl.DataFrame(schema=deactivated.schema)
+    parts = pl.concat(
+        [
+            splits.select(pl.col("entity_id").alias(PERSON_ID), "related_id"),
+            splits.select(pl.col("related_id").alias(PERSON_ID), "related_id").unique(),
+        ]
+    )
+    kept = previous.select(
+        pl.col(PERSON_ID).alias("related_id"),
+        *[
+            (pl.col(c) if c in previous.columns else pl.lit(None, pl.String)).alias(f"{c}_kept")
+            for c in ("iddtks", "nik", "nama", "village")
+        ],
+        (
+            pl.col("primary_source_row_key")
+            if "primary_source_row_key" in previous.columns
+            else pl.lit(None, pl.String)
+        ).alias("_kept_row"),
+    )
+    rows = (
+        sources.join(parts, on=PERSON_ID)
+        .join(
+            deactivated.select("source_file", "source_sheet", "source_row"),
+            on=["source_file", "source_sheet", "source_row"],
+            how="anti",
+        )
+        .join(kept, on="related_id", how="left")
+        .filter((pl.col(SOURCE_ROW_KEY) != pl.col("_kept_row")).fill_null(True))
+    )
+    return (
+        rows.with_columns(
+            pl.lit(CANCEL_DUPLICATE).alias("reason_code"),
+            pl.lit(REASONS[CANCEL_DUPLICATE]).alias("reason"),
+            *[pl.lit(None, pl.String).alias(f"{c}_kept") for c in ("source_file", "source_sheet")],
+            pl.lit(None, pl.Int64).alias("source_row_kept"),
+        )
+        .select(*DEACTIVATION_COLUMNS)
+        .cast(deactivated.schema)
         .sort("village", "source_file", "source_sheet", "source_row")
     )

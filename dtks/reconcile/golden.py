@@ -11,6 +11,10 @@ its first column is filled (**filled beats empty**), ranked by:
 3. **a value seen in more source rows beats a lone one**;
 4. then, only to be deterministic: the smaller value, record key and source row.
 
+NIK, birth date and sex come from what is the person's own: a NIK another person carries
+and fits (a head's NIK typed on his wife's row) is no candidate, nor is a birth date filled
+in from a NIK another person carries (`with_nik_ownership`); sex is only ever the typed one.
+
 The address, village and IDDTKS come together from the person's *primary row*: the listing
 that is active (not marked PINDAH or GANDA), carries an IDDTKS, a trusted NIK, and is the
 most recent. That row is the record kept upward; the person's other rows are deactivated.
@@ -24,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import polars as pl
+
+from dtks.match.shared_nik import nik_fits_row_expr
 
 PERSON_ID = "person_id"
 SOURCE_ROW_KEY = "source_row_key"
@@ -101,18 +107,45 @@ class PrimaryRule:
     )
 
 
+# A NIK is borrowed when another person carries it and fits it (its birth date and sex are
+# theirs, `dtks.match.shared_nik`) while this person does not: the other person's NIK, never
+# this person's golden NIK. A birth date filled in from a NIK another person carries is
+# that NIK's, not this person's: no golden birth date.
+NIK_IS_BORROWED = "_nik_is_borrowed"
+DATE_FROM_SHARED_NIK = "_date_from_shared_nik"
+
+
+def with_nik_ownership(sources: pl.DataFrame) -> pl.DataFrame:
+    """``sources`` with `NIK_IS_BORROWED` and `DATE_FROM_SHARED_NIK` (see above)."""
+    nik = pl.when(_flag("nik_is_valid")).then(pl.col("nik"))
+    shared = (nik.is_not_null() & (pl.col(PERSON_ID).n_unique().over(nik) > 1)).fill_null(False)
+    person_fits = nik_fits_row_expr().any().over(PERSON_ID, nik)
+    frame = sources.with_columns(
+        shared.alias("_shared"), person_fits.alias("_person_fits"), nik.alias("_valid_nik")
+    )
+    fitting_persons = pl.col(PERSON_ID).filter(pl.col("_person_fits")).n_unique().over("_valid_nik")
+    return frame.with_columns(
+        (pl.col("_shared") & ~pl.col("_person_fits") & (fitting_persons > 0))
+        .fill_null(False)
+        .alias(NIK_IS_BORROWED),
+        (pl.col("_shared") & _flag("tanggal_lahir_from_nik")).alias(DATE_FROM_SHARED_NIK),
+    ).drop("_shared", "_person_fits", "_valid_nik")
+
+
 # The survivorship rules, in one place. Order of `prefer` = order of precedence.
 SURVIVORSHIP: tuple[FieldRule, ...] = (
     FieldRule(
         "nik",
         ("nik", "nik_is_valid", "nik_possibly_truncated", "nik_birth_date", "padan_dukcapil"),
         prefer=(NIK_TRUSTED, NIK_PADAN, NIK_SOUND),
+        required=pl.col("nik").is_not_null() & ~pl.col(NIK_IS_BORROWED),
     ),
     FieldRule("nama", ("nama", "nama_gelar"), prefer=(PADAN,)),
     FieldRule(
         "tanggal_lahir",
         ("tanggal_lahir", "tanggal_lahir_is_placeholder"),
         prefer=(DATE_AGREES_WITH_NIK, PADAN, DATE_NOT_PLACEHOLDER),
+        required=pl.col("tanggal_lahir").is_not_null() & ~pl.col(DATE_FROM_SHARED_NIK),
     ),
     FieldRule("jenis_kelamin", ("jenis_kelamin",), prefer=(SEX_AGREES_WITH_NIK, PADAN)),
     FieldRule("tempat_lahir", ("tempat_lahir",), prefer=(PADAN,)),
@@ -296,6 +329,7 @@ def golden_persons(sources: pl.DataFrame, pairs: pl.DataFrame | None = None) -> 
     ``_recency`` (see `with_recency`). ``pairs``: the match pairs; persons with a pair that
     waits for review or an operator's confirmation get ``needs_review``.
     """
+    sources = with_nik_ownership(sources)
     listed_often = pl.len().over(PERSON_ID) > 1
     persons = pl.concat(
         [

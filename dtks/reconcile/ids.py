@@ -60,14 +60,31 @@ MERGES_SCHEMA: dict[str, pl.DataType] = {
 
 @dataclass(frozen=True)
 class IdScheme:
-    """Which entity, which keys in which order of trust, and the prefix of new ids."""
+    """Which entity, which keys in which order of trust, and the prefix of new ids.
+
+    ``lookup_only`` key kinds find a member's previous id but are not registered again: the
+    record key a row had when a family-level IDDTKS was taken for a person's id (the whole
+    family shared it), which only tells where the row's id came from.
+    """
 
     entity: str
     key_kinds: tuple[str, ...]
     prefix: str
+    lookup_only: tuple[str, ...] = ()
 
 
-PERSON_IDS = IdScheme("person", ("record_key", "iddtks", "nik"), "P-")
+# The record key of a row whose IDDTKS turned out to be a family id, as the code before that
+# was known made it (``D-`` + the family id): the id every member of the family was given.
+LEGACY_RECORD_KEY = "legacy_record_key"
+REGISTERED_AS = {LEGACY_RECORD_KEY: "record_key"}  # a lookup-only kind -> where the registry has it
+# Optional member columns deciding who keeps an id several groups claim (`assign_ids`): the
+# member's NIK when it fits their birth date and sex, and whether they head a family.
+FITTING_NIK = "fitting_nik"
+IS_HEAD = "is_head"
+PRIORITY = "_priority"
+PERSON_IDS = IdScheme(
+    "person", ("record_key", "iddtks", "nik", LEGACY_RECORD_KEY), "P-", (LEGACY_RECORD_KEY,)
+)
 HOUSEHOLD_IDS = IdScheme("household", ("person_id", "no_kk"), "H-")
 
 
@@ -119,13 +136,23 @@ def new_id(prefix: str, seed: str, taken: set[str]) -> str:
         attempt += 1
 
 
-def assign_ids(members: pl.DataFrame, registry: pl.DataFrame, scheme: IdScheme) -> IdAssignment:
+def assign_ids(
+    members: pl.DataFrame,
+    registry: pl.DataFrame,
+    scheme: IdScheme,
+    owners: pl.DataFrame | None = None,
+) -> IdAssignment:
     """Ids for the groups of ``members`` (see the module docstring for the rules).
 
     ``members``: one row per member: ``group`` (this run's grouping, e.g. a cluster id),
     ``seed`` (text a new id is derived from; the same for every member of a group) and one
-    column per key kind of ``scheme`` (null, or left out, when the member has no such key).
-    ``registry``: rows of ``REGISTRY_SCHEMA`` (other entities are ignored).
+    column per key kind of ``scheme`` (null, or left out, when the member has no such key);
+    optionally ``fitting_nik`` and ``is_head``. ``registry``: rows of ``REGISTRY_SCHEMA``
+    (other entities are ignored). ``owners``: ``entity_id`` -> ``nik`` as last published.
+
+    When several groups claim one id (a published person turned out to be several people),
+    the group holding the member whose fitting NIK is the NIK the id was published with
+    keeps it; else a group holding a head of family; then the largest vote.
     """
     missing = [k for k in scheme.key_kinds if k not in members.columns]
     members = members.with_columns(pl.lit(None, dtype=pl.String).alias(k) for k in missing)
@@ -137,9 +164,10 @@ def assign_ids(members: pl.DataFrame, registry: pl.DataFrame, scheme: IdScheme) 
         .agg(pl.len().alias("votes"))
         .sort(GROUP, "previous_id")
     )
+    votes = _with_priority(votes, members, owners)
     groups = members.group_by(GROUP).agg(pl.col(SEED).min()).sort(GROUP)
     kept = _hand_out(votes, groups, scheme.prefix)
-    ids = _with_new_ids(groups, kept, votes, scheme.prefix)
+    ids = _with_new_ids(groups, kept, votes.drop(PRIORITY), scheme.prefix)
     merges = _merges(votes, kept, ids)
     pending = _next_registry(members, ids, merges, previous, scheme)
     return IdAssignment(ids=ids, merges=merges, registry=pending)
@@ -158,7 +186,8 @@ def _previous_ids(
     frame = members.select(GROUP, *key_kinds)
     found = []
     for kind in key_kinds:
-        lookup = unambiguous.filter(pl.col("key_kind") == kind).select(
+        registered_as = REGISTERED_AS.get(kind, kind)
+        lookup = unambiguous.filter(pl.col("key_kind") == registered_as).select(
             pl.col("key_value").alias(kind), pl.col("entity_id").alias(f"_id_{kind}")
         )
         frame = frame.join(lookup, on=kind, how="left", maintain_order="left")
@@ -166,8 +195,50 @@ def _previous_ids(
     return frame.select(GROUP, pl.coalesce(*found).alias("previous_id"))
 
 
+def _with_priority(
+    votes: pl.DataFrame, members: pl.DataFrame, owners: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``votes`` with `PRIORITY`: 2 when the group holds the fitting NIK the id was published
+    with, 1 when it holds a head of family, else 0."""
+    heads = (
+        members.group_by(GROUP).agg(pl.col(IS_HEAD).fill_null(False).any().alias("_head"))
+        if IS_HEAD in members.columns
+        else pl.DataFrame(schema={GROUP: pl.String, "_head": pl.Boolean})
+    )
+    frame = votes.join(heads, on=GROUP, how="left")
+    owns = pl.lit(False)
+    if owners is not None and FITTING_NIK in members.columns and owners.height:
+        fitting = members.select(GROUP, pl.col(FITTING_NIK).alias("_nik")).drop_nulls().unique()
+        owned = (
+            frame.select(GROUP, "previous_id")
+            .join(
+                owners.select(
+                    pl.col("entity_id").alias("previous_id"), pl.col("nik").alias("_nik")
+                ),
+                on="previous_id",
+            )
+            .join(fitting, on=[GROUP, "_nik"], how="semi")
+            .select(GROUP, "previous_id", pl.lit(True).alias("_owns"))
+            .unique()
+        )
+        frame = frame.join(owned, on=[GROUP, "previous_id"], how="left")
+        owns = pl.col("_owns").fill_null(False)
+    return frame.with_columns(
+        pl.when(owns)
+        .then(2)
+        .when(pl.col("_head").fill_null(False))
+        .then(1)
+        .otherwise(0)
+        .cast(pl.Int8)
+        .alias(PRIORITY)
+    ).drop("_head", "_owns", strict=False)
+
+
 def _hand_out(votes: pl.DataFrame, seeds: pl.DataFrame, prefix: str) -> pl.DataFrame:
-    """``group`` -> ``previous_id`` kept, largest vote first, each id and each group used once.
+    """``group`` -> ``previous_id`` kept, each id and each group used once: the group of
+    highest ``priority`` first (a person whose NIK fits their birth date and sex, then the
+    head of a family: who keeps the id of a person that held a whole family), then the
+    largest vote.
 
     Between equal votes, the group whose seed made the id in the first place wins (so a
     merge that is undone gives both persons their old ids back), then the smaller id, then
@@ -184,7 +255,8 @@ def _hand_out(votes: pl.DataFrame, seeds: pl.DataFrame, prefix: str) -> pl.DataF
         for seed, previous_id in zip(contested[SEED], contested["previous_id"], strict=True)
     ]
     contested = contested.with_columns(pl.Series("_native", native, dtype=pl.Boolean)).sort(
-        ["votes", "_native", "previous_id", GROUP], descending=[True, True, False, False]
+        [PRIORITY, "votes", "_native", "previous_id", GROUP],
+        descending=[True, True, True, False, False],
     )
     used_groups: set[str] = set()
     used_ids: set[str] = set()
@@ -259,6 +331,7 @@ def _next_registry(
         [
             registry_rows(scheme.entity, kind, with_ids[kind], with_ids["entity_id"])
             for kind in scheme.key_kinds
+            if kind not in scheme.lookup_only
         ]
     ).unique(maintain_order=True)
     redirect = merges.select(pl.col("merged_id").alias("entity_id"), "into_id")

@@ -59,7 +59,7 @@ PROBLEM_LABELS: dict[str, str] = {
     "duplicate_other_village": "Orang yang sama terdaftar juga di desa lain",
     "duplicate_in_village": "Orang yang sama tercatat lebih dari sekali di desa ini",
     "possible_duplicate": "Mungkin orang yang sama (perlu diperiksa)",
-    "nik_shared": "NIK yang sama dipakai orang lain",
+    "nik_shared": "NIK dipakai orang lain",
     "nik_missing": "NIK kosong",
     "nik_bad_characters": "NIK berisi huruf atau tanda",
     "nik_wrong_length": "NIK tidak 16 digit",

@@ -10,12 +10,16 @@ import duckdb
 import polars as pl
 
 from dtks.match import MatchSettings, find_duplicates, normalise_decisions
+from dtks.match.identifiers import FILE_SCHEMA
 from dtks.match.rules import DISTINCT
 from dtks.review import read_review_folder, write_review_queue
 from dtks.review.readback import PROBLEM_SCHEMA
 from dtks.store import read_table, replace_table, statements_of, transaction
 
-MATCH_TABLES = ("match_pairs", "match_clusters", "match_levels", "review_problems")
+# Per source file: what its IDDTKS column identifies, with the evidence (dtks.match.identifiers);
+# published as extra columns of `source_files`.
+IDDTKS_FILES = "iddtks_files"
+MATCH_TABLES = ("match_pairs", "match_clusters", "match_levels", "review_problems", IDDTKS_FILES)
 # Who decided a pair: the score, a hard rule, or a clerk's review (see dtks.match.dedupe).
 DECIDED_BY_CLERK = "review"
 
@@ -47,6 +51,11 @@ class MatchSummary:
     capped_blocks: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     review: ReviewSummary = field(default_factory=ReviewSummary)
+    iddtks: dict[str, Any] = field(default_factory=dict)  # files by kind, rows with a family id
+    # clerks' decisions keyed on a family-level IDDTKS: voided, their pairs queued again
+    count_voided_decisions: int = 0
+    count_requeued_pairs: int = 0
+    iddtks_files: list[dict[str, Any]] = field(default_factory=list)  # per file: kind, evidence
 
 
 @statements_of("match")
@@ -64,7 +73,7 @@ def match_kecamatan(
     scripts); a cannot-link from either side wins. Problems reading the workbooks are stored
     in ``review_problems`` (file, sheet, row, message; no personal data).
 
-    The four tables are replaced in one transaction.
+    The match tables are replaced in one transaction.
     """
     settings = settings or MatchSettings()
     review = read_review_folder(review_dir) if review_dir is not None else None
@@ -76,6 +85,7 @@ def match_kecamatan(
             replace_table(con, "review_problems", problems)
             for table in ("match_pairs", "match_clusters", "match_levels"):
                 replace_table(con, table, pl.DataFrame())
+            replace_table(con, IDDTKS_FILES, pl.DataFrame(schema=FILE_SCHEMA))
         return MatchSummary(0, {}, 0, 0, 0, review=_review_summary(review, None))
     result = find_duplicates(clean, decisions=all_decisions, settings=settings)
     with transaction(con):
@@ -83,6 +93,7 @@ def match_kecamatan(
         replace_table(con, "match_pairs", published_pairs(kept_pairs(result.pairs, settings)))
         replace_table(con, "match_clusters", result.clusters.drop("row_id"))
         replace_table(con, "match_levels", result.levels)
+        replace_table(con, IDDTKS_FILES, result.iddtks_files)
     written = None
     if review_dir is not None:
         labels = {rule.name: rule.label_id for rule in settings.rules() if rule.label_id}
@@ -100,6 +111,10 @@ def match_kecamatan(
         capped_blocks=dict(result.stats.get("capped_blocks", {})),
         timings=dict(result.stats.get("timings", {})),
         review=_review_summary(review, written),
+        iddtks=dict(result.stats.get("iddtks", {})),
+        count_voided_decisions=int(result.stats.get("count_voided_decisions", 0)),
+        count_requeued_pairs=int(result.stats.get("count_requeued_pairs", 0)),
+        iddtks_files=result.iddtks_files.to_dicts(),
     )
 
 

@@ -32,6 +32,7 @@ from dtks.privacy import mask_name_sql, mask_number_sql
 from dtks.publish import PublishedTable, PublishedView, link_published, publish_database
 from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.region import Kecamatan
+from dtks.stages.match import IDDTKS_FILES
 from dtks.stages.reconcile import change_counts, commit_published_state
 from dtks.store import (
     mark_boundary,
@@ -171,6 +172,7 @@ def publish_kecamatan(
     history = _history_with(con, run_row(run, "published", accounting, source_files, counts))
     tables = {
         **STORE_TABLES,
+        "source_files": _source_files_sql(con),
         "validation_issues": issues,
         "review_queue": review_queue(pairs, person_sources),
         "village_status": status,
@@ -221,6 +223,16 @@ def move_legacy_archive(curated_dir: Path) -> None:
 def published_views() -> list[PublishedView]:
     """The convenience views of `dtks.catalog.VIEWS`, ready for `publish_database`."""
     return [PublishedView(v.name, v.sql, v.comment, dict(v.column_comments)) for v in VIEWS]
+
+
+def _source_files_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """`source_files` with what the match stage read each file's IDDTKS column to mean."""
+    if not table_exists(con, IDDTKS_FILES):
+        return STORE_TABLES["source_files"]
+    return (
+        "SELECT f.*, i.* EXCLUDE (source_file) FROM source_files AS f "  # noqa: S608 - ours
+        f"LEFT JOIN {quoted(IDDTKS_FILES)} AS i USING (source_file)"
+    )
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str, *columns: str) -> pl.DataFrame:

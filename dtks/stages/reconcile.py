@@ -31,6 +31,8 @@ CLUSTER_SCHEMA = {
     "source_sheet": pl.String(),
     "source_row": pl.Int64(),
     "record_key": pl.String(),
+    "iddtks_person": pl.String(),
+    "iddtks_family": pl.String(),
     "cluster_id": pl.String(),
 }
 # Cache tables: rebuilt by every reconcile.

@@ -24,7 +24,12 @@ from pipelines.jobs import all_villages_tags
 from pipelines.resources import DtksSettings
 
 VILLAGE_TO_BREAK = "kapong"
-BLOCKING = {"person_id_is_unique", "rows_are_accounted_for", "village_row_count_did_not_drop"}
+BLOCKING = {
+    "person_id_is_unique",
+    "no_person_crosses_the_safety_line",
+    "rows_are_accounted_for",
+    "village_row_count_did_not_drop",
+}
 
 
 @dataclass

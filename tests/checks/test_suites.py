@@ -48,6 +48,8 @@ GOOD_ROW: dict[str, dict[str, Any]] = {
         "villages": "kapong",
         "nik_masked": "352811********01",
         "count_persons_with_nik": 1,
+        "count_pairs_across_safety_line": 0,
+        "rows_across_safety_line": None,
     },
     "households": {
         "household_key": "H-2",
@@ -102,6 +104,7 @@ BAD_VALUES: dict[tuple[str, str, str], Any] = {
     ("persons", "expect_column_values_to_not_be_null", "person_id"): None,
     ("persons", "expect_column_values_to_be_unique", "person_id"): "P-1",
     ("persons", "expect_column_values_to_be_between", "count_persons_with_nik"): 2,
+    ("persons", "expect_column_values_to_be_between", "count_pairs_across_safety_line"): 1,
     ("households", "expect_column_values_to_be_between", "count_heads"): 0,
     ("villages", "expect_column_pair_values_to_be_equal", "rows_read"): 41,
     ("villages", "expect_column_values_to_be_between", "drop_share"): 0.25,
@@ -206,6 +209,7 @@ def test_blocking_checks_are_exactly_those_that_protect_analysts() -> None:
     blocking = {(s.asset_key.to_user_string(), s.name) for s in specs if s.blocking}
     assert blocking == {
         ("reconciled_persons", "person_id_is_unique"),
+        ("reconciled_persons", "no_person_crosses_the_safety_line"),
         ("reconciled_persons", "rows_are_accounted_for"),
         ("reconciled_persons", "village_row_count_did_not_drop"),
     }

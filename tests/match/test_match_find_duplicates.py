@@ -171,7 +171,7 @@ DIFFERENT_PEOPLE = [
         "husband and wife born the same day: NIKs one digit apart (day + 40 for women)",
         {"nama_key": "IMRON HOLIL", "sex": "L", "serial": 2, "no_kk": None},
         {"nama_key": "NUR MARSIYAH", "serial": 2, "nama_gelar": "HJ.", "no_kk": None},
-        "nik_conflict",
+        "safety_line",
     ),
     (
         "father and son share a name in one KK",

@@ -50,6 +50,7 @@ def test_one_file_per_village_one_for_the_kecamatan_and_the_deactivation_lists(
         "nonaktif_ganda.csv",
         "nonaktif_meninggal.csv",
         "nonaktif_pindah.csv",
+        "batal_nonaktif_ganda.csv",
         "manifest.json",
     }
     assert names == expected

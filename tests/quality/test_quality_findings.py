@@ -3,7 +3,10 @@ act on: located, in Bahasa Indonesia, naming the other village and record."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
+import pytest
 
 from dtks.quality.findings import FINDING_SCHEMA, cross_record_issues
 
@@ -87,8 +90,62 @@ def test_a_nik_carried_by_two_persons_is_reported_on_each() -> None:
     )
     shared = found.filter(pl.col("code") == "nik_shared").sort("village")
     assert shared["related_village"].to_list() == ["kapong", "blaban"]
-    assert "NIK '352811********01' juga dipakai oleh orang lain" in shared["message"][0]
+    assert (
+        "NIK dipakai orang lain: NIK '352811********01' juga tercatat untuk"
+        in (shared["message"][0])
+    )
     assert NIK_A not in "".join(shared["message"])
+
+
+HEAD_BORN, WIFE_BORN = date(1975, 3, 12), date(1980, 7, 1)
+# NIK_B: a man born 12-03-1975. (description, (name, birth date, sex) of the two persons
+# carrying it, rows flagged, what the message says of the owner)
+SHARED_NIK_CASES = [
+    (
+        "the wife carries the head's NIK: only her row, naming his",
+        [("AHMAD", HEAD_BORN, "L"), ("SITI", WIFE_BORN, "P")],
+        [3],
+        "tidak cocok dengan NIK tersebut",
+    ),
+    (
+        "neither fits the NIK: both rows",
+        [("AHMAD", date(1960, 1, 5), "L"), ("SITI", WIFE_BORN, "P")],
+        [2, 3],
+        "Belum jelas NIK itu milik siapa",
+    ),
+    (
+        "both fit the NIK (twins under one NIK): both rows",
+        [("HASAN", HEAD_BORN, "L"), ("HUSAIN", HEAD_BORN, "L")],
+        [2, 3],
+        "Belum jelas NIK itu milik siapa",
+    ),
+]
+
+
+@pytest.mark.parametrize(("description", "people", "flagged", "says"), SHARED_NIK_CASES)
+def test_nik_used_by_another_person_flags_the_row_that_does_not_fit_it(
+    description: str, people: list[tuple[str, date, str]], flagged: list[int], says: str
+) -> None:
+    sources = [
+        {
+            **source(f"P{i}", "kapong", 2 + i, nama, NIK_B),
+            "tanggal_lahir": born,
+            "tanggal_lahir_from_nik": False,
+            "jenis_kelamin": sex,
+            "nik_birth_date": HEAD_BORN,
+            "nik_sex": "L",
+        }
+        for i, (nama, born, sex) in enumerate(people)
+    ]
+    found = issues_of(sources, [person(f"P{i}", KK_1, "ANAK") for i in range(len(people))])
+    shared = found.filter(pl.col("code") == "nik_shared").sort("source_row")
+    assert shared["source_row"].to_list() == flagged, description
+    first = shared.row(0, named=True)
+    other_row = 2 if first["source_row"] == 3 else 3
+    assert f"file kapong/export.csv, baris {other_row}" in first["message"], description
+    assert says in first["message"], description
+    assert first["value_masked"] == "352811********02"
+    assert NIK_B not in str(shared.to_dicts())
 
 
 def test_a_kk_without_head_is_reported_once_per_village_and_two_heads_on_each_head() -> None:

@@ -201,3 +201,59 @@ def test_a_pair_waiting_for_review_flags_both_persons() -> None:
     )
     persons = golden_persons(rows, pairs)
     assert persons["needs_review"].to_list() == [True, True, False]
+
+
+HEAD_NIK = "3528111203750002"  # a man born 12-03-1975
+HEAD_BORN = date(1975, 3, 12)
+HEAD = {"person_id": "P0", "nama": "AHMAD", "jenis_kelamin": "L", "tanggal_lahir": HEAD_BORN}
+ON_HEAD_NIK = {"nik": HEAD_NIK, "nik_is_valid": True, "nik_birth_date": HEAD_BORN, "nik_sex": "L"}
+# (behaviour, the wife's rows (person P1), field of P1, expected); the head P0 carries HEAD_NIK
+OWN_VALUE_CASES = [
+    (
+        "a NIK the head carries and fits is not his wife's NIK",
+        [{**ON_HEAD_NIK, "jenis_kelamin": "P"}],
+        "nik",
+        None,
+    ),
+    (
+        "her own NIK on another row wins over the head's",
+        [
+            {**ON_HEAD_NIK, "jenis_kelamin": "P", RECENCY: NEW},
+            {**sound_nik(), "jenis_kelamin": "P"},
+        ],
+        "nik",
+        NIK_F,
+    ),
+    (
+        "a birth date filled in from the head's NIK is not hers",
+        [
+            {
+                **ON_HEAD_NIK,
+                "jenis_kelamin": "P",
+                "tanggal_lahir": HEAD_BORN,
+                "tanggal_lahir_from_nik": True,
+            }
+        ],
+        "tanggal_lahir",
+        None,
+    ),
+    (
+        "a NIK that fits neither of its two persons stays on both",
+        [{**ON_HEAD_NIK, "nik_birth_date": date(1960, 1, 1), "jenis_kelamin": "P"}],
+        "nik",
+        HEAD_NIK,
+    ),
+]
+
+
+@pytest.mark.parametrize(("behaviour", "rows", "field", "expected"), OWN_VALUE_CASES)
+def test_nik_and_birth_date_come_from_the_persons_own_rows(
+    behaviour: str, rows: list[dict[str, Any]], field: str, expected: Any
+) -> None:
+    head = {**ON_HEAD_NIK, **HEAD}
+    if rows[0]["nik_birth_date"] != HEAD_BORN:
+        head["nik_birth_date"] = rows[0]["nik_birth_date"]
+    persons = golden_persons(sources(head, *rows))
+    wife = persons.filter(pl.col("person_id") == "P1").row(0, named=True)
+    assert wife[field] == expected, behaviour
+    assert persons.filter(pl.col("person_id") == "P0")["nik"].to_list() == [HEAD_NIK]

@@ -299,10 +299,23 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, synthetic_exports) -> Sce
     steps["reexported"] = published(dirs)
 
     # a clerk says two persons of different villages are one (must-link) and a 2-row
-    # person is two people (cannot-link)
+    # person is two people (cannot-link). A clerk cannot merge across the safety line, so the
+    # two share sex and name (a respelt name, a new birth date: one person to a clerk).
     state = steps["reexported"]
-    one = _single_row_persons(state, edited).row(3, named=True)
-    other = _single_row_persons(state, reexported).row(0, named=True)
+    alike = ["jenis_kelamin", "nama"]
+    one, other = (
+        _single_row_persons(state, edited)
+        .join(_single_row_persons(state, reexported), on=alike, suffix="_other")
+        .sort("person_id", "person_id_other")
+        .select(
+            pl.struct("person_id", "record_key").alias("one"),
+            pl.struct(
+                pl.col("person_id_other").alias("person_id"),
+                pl.col("record_key_other").alias("record_key"),
+            ).alias("other"),
+        )
+        .row(0)
+    )
     pairs = state.sources.group_by("person_id").agg(pl.col("record_key").unique().sort())
     pair = pairs.filter(pl.col("record_key").list.len() == 2).sort("person_id").row(0, named=True)
     decisions = pl.DataFrame(
