@@ -20,7 +20,10 @@ PERSONS = pl.DataFrame(
         "villages": ["kapong", "blaban", "kapong"],
         "nik_masked": ["352811********01", "352811********02", "352811********03"],
         "count_persons_with_nik": [1, 1, 2],
-    }
+        "count_pairs_across_safety_line": [0, 0, 0],
+        "rows_across_safety_line": [None, None, None],
+    },
+    schema_overrides={"rows_across_safety_line": pl.String},
 )
 VILLAGES = pl.DataFrame(
     {
