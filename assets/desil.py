@@ -8,7 +8,7 @@ from assets.metadata import chart_metadata, markdown_table
 from assets.reconcile import reconciled_persons
 from dtks.charts import desil_per_village_png
 from dtks.ingest.errors import display_text
-from dtks.stages.desil import desil_distribution, desil_kecamatan
+from dtks.stages.desil import desil_distribution, desil_kecamatan, per_village
 from pipelines.resources import DtksSettings
 
 
@@ -31,7 +31,7 @@ def desil_families(
     started = time.monotonic()
     with settings.work_store().session() as con:
         summary = desil_kecamatan(con, settings.raw_path)
-        distribution = desil_distribution(con)
+        distribution = per_village(desil_distribution(con))
     for source_file, message in summary.kecamatan_files_refused.items():
         context.log.warning(f"{display_text(source_file)}: {message}")
     table = (

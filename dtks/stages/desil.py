@@ -121,16 +121,26 @@ def desil_kecamatan(con: duckdb.DuckDBPyConnection, raw_dir: Path | None = None)
 
 
 def desil_distribution(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Families per village and desil (1-10, and "-" for registry families with none)."""
+    """Families per village, dusun and desil ("1".."10", "-" for registry families with none)."""
     if not table_exists(con, "reconciled_households"):
         return pl.DataFrame()
     ensure_desil_tables(con)
     return con.sql(
         """
-        SELECT village, coalesce(CAST(desil AS VARCHAR), '-') AS desil, families FROM (
-            SELECT h.village, d.desil, count(*) AS families
+        SELECT village, desa_nama, coalesce(dusun, '-') AS dusun,
+               coalesce(CAST(desil AS VARCHAR), '-') AS desil, families FROM (
+            SELECT h.village, h.desa_nama, h.dusun, d.desil, count(*) AS families
             FROM reconciled_households h LEFT JOIN desil_households d USING (household_id)
             GROUP BY ALL
-        ) ORDER BY village, desil NULLS LAST
+        ) ORDER BY village, dusun, desil NULLS LAST
         """
     ).pl()
+
+
+def per_village(distribution: pl.DataFrame) -> pl.DataFrame:
+    """`desil_distribution` summed over the dusun of each village."""
+    if distribution.is_empty():
+        return distribution
+    return distribution.group_by("village", "desil", maintain_order=True).agg(
+        pl.col("families").sum()
+    )

@@ -118,3 +118,36 @@ def test_kk_splits_and_absent_families_are_flagged_not_given(run) -> None:
     assert splits.filter(pl.col("reason") == "kk_pecah").height >= 0.75 * splits.height
     absent = joined.filter(pl.col("defects").list.contains("absent_family"))
     assert absent.height > 0 and (absent["status"] == "tidak_cocok").all()
+
+
+def test_fix_lists_and_the_camat_summary_carry_the_desil_sheets(run) -> None:
+    import openpyxl
+
+    reports = run["curated"] / "reports"
+    flagged = dict(
+        published(
+            run,
+            "SELECT village, count(*) FROM desil_rows "
+            "WHERE status IN ('konflik', 'tidak_cocok', 'ditolak') GROUP BY 1",
+        )
+    )
+    assert flagged
+    for village, count in flagged.items():
+        if village == "_kecamatan":
+            continue
+        sheet = openpyxl.load_workbook(reports / f"{village}.xlsx")["Desil"]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:4] == ("No", "File daftar desil", "Baris", "Nomor KK")
+        assert len(rows) - 1 == count
+        for row in rows[1:]:
+            assert row[4] is None or "*" in row[4]  # NIK masked
+            assert row[8]  # the problem in words
+    summary = openpyxl.load_workbook(reports / "ringkasan-kecamatan.xlsx")["Desil"]
+    assert summary._charts  # the chart of families per desil per village
+    header = [c.value for c in summary[3]]
+    assert header[:3] == ["Desa", "Desil 1", "Desil 2"] and header[-1] == "Tanpa desil"
+    total = sum(
+        sum(v for v in row[1:] if isinstance(v, int))
+        for row in summary.iter_rows(min_row=4, max_row=16, values_only=True)
+    )
+    assert total == published(run, "SELECT count(*) FROM households")[0][0]
