@@ -231,11 +231,20 @@ def match_desil(
     )
     family = ["household_id", "desil_period"]
     decided = decided.with_columns(trust.alias("_trust"))
-    top = pl.col("_trust") == pl.col("_trust").min().over(family)
-    top_desils = pl.col("desil").filter(top).n_unique().over(family)
-    top_desil = pl.col("desil").filter(top).first().over(family)
+    matched = decided.filter(pl.col("household_id").is_not_null())
+    top_level = matched.group_by(family).agg(pl.col("_trust").min().alias("_top_trust"))
+    top = (
+        matched.join(top_level, on=family)
+        .filter(pl.col("_trust") == pl.col("_top_trust"))
+        .group_by(family)
+        .agg(
+            pl.col("desil").n_unique().alias("_top_desils"),
+            pl.col("desil").first().alias("_top_desil"),
+        )
+    )
+    decided = decided.join(top, on=family, how="left")
     clash = pl.col("household_id").is_not_null() & (
-        (top_desils > 1) | (pl.col("desil") != top_desil)
+        (pl.col("_top_desils") > 1) | (pl.col("desil") != pl.col("_top_desil"))
     )
     decided = decided.with_columns(
         pl.when(clash.fill_null(False))
