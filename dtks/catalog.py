@@ -223,7 +223,7 @@ DESIL_ROW_COMMENTS = {
     "status": "cocok (matched), konflik (flagged for the operator), tidak_cocok (no family), ditolak (no usable desil or key), bukan_data",
     "matched_by": "no_kk, nik_kepala or nik_anggota when matched",
     "household_id": "The registry family the row gave its desil to (NULL unless matched, or dua_desil)",
-    "reason": "Why not matched: kk_nik_beda_keluarga, kk_pecah, kk_ganda, dua_desil, tidak_cocok, desil_tidak_sah, tanpa_kk_nik, bukan_data",
+    "reason": "Why not matched: kk_nik_beda_keluarga, kk_pecah, kk_ganda, kk_tidak_pasti, nik_di_dua_kk, dua_desil, tidak_cocok, desil_tidak_sah, tanpa_kk_nik, bukan_data",
     "reason_text": "The reason in words, for the operator (Bahasa Indonesia)",
     "is_current": "The row belongs to the newest list of its family",
 }

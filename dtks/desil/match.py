@@ -17,6 +17,10 @@ and get no family:
 - `kk_pecah`: the KK is unknown and the NIK is a member's who is not the head: the member most
   likely married and has a new KK (the new family is not in the exports yet);
 - `kk_ganda`: the KK is held by two registry families;
+- `kk_tidak_pasti`: the KK is unknown and the NIK's family has a KK completed after Excel cut
+  it (`no_kk_repaired`): the row's KK may be the family's true one, or another family's;
+- `nik_di_dua_kk`: no KK match, and the NIK's person is listed under two KKs in the exports
+  (moved, married, listed twice): which family the row means is not certain;
 - `dua_desil`: one family matched by rows with different desils in lists of one period.
 
 Rows matching nothing are `tidak_cocok`; a desil that is not 1-10 is `desil_tidak_sah`; rows with
@@ -47,6 +51,14 @@ REASONS: dict[str, str] = {
         "KK baru setelah menikah; keluarga baru belum ada di data desa"
     ),
     "kk_ganda": "Nomor KK dipakai dua keluarga di data desa",
+    "kk_tidak_pasti": (
+        "Nomor KK tidak dikenal dan keluarga yang ditunjuk NIK punya Nomor KK yang dilengkapi "
+        "dari angka Excel terpotong: keluarganya tidak pasti"
+    ),
+    "nik_di_dua_kk": (
+        "NIK ini tercatat di dua Nomor KK di data desa (pindah, menikah atau tercatat ganda): "
+        "keluarganya tidak pasti"
+    ),
     "dua_desil": "Satu keluarga mendapat dua desil berbeda dalam daftar periode yang sama",
     "tidak_cocok": "Tidak ada keluarga di data desa dengan Nomor KK atau NIK ini",
     "desil_tidak_sah": "Nilai desil bukan angka 1 sampai 10",
@@ -144,11 +156,15 @@ def match_desil(
     persons: pl.DataFrame,
     households: pl.DataFrame,
     files: pl.DataFrame | None = None,
+    sources: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every ranking row with what it matched, and each registry family's current desil.
 
     `raw`: the store's `desil_raw_rows`; `persons`/`households`: the reconciled ones;
-    `files`: `source_files` (for a list's date when neither its content nor its name says).
+    `files`: `source_files` (for a list's date when neither its content nor its name says);
+    `sources`: the reconciled source rows (`person_id`, `no_kk`): a person listed under two
+    KKs (moved, married, listed twice) belongs to no one family for certain, so their NIK
+    finds no family (`nik_di_dua_kk`).
     """
     rows = prepare_rows(raw, files)
     kk_map = (
@@ -161,10 +177,43 @@ def match_desil(
     trusted = pl.col("nik").is_not_null() & pl.col("nik_is_valid").fill_null(False)
     if untrusted:
         trusted = trusted & ~pl.any_horizontal(untrusted)
-    heads = households.lazy().select("household_id", "head_person_id")
+    repaired = (
+        pl.col("no_kk_repaired").fill_null(False)
+        if "no_kk_repaired" in households.columns
+        else pl.lit(False)
+    )
+    heads = households.lazy().select("household_id", "head_person_id", repaired.alias("_repaired"))
+    listed = persons.lazy()
+    if sources is not None and {"person_id", "no_kk"} <= set(sources.columns):
+        # On 15 digits: a KK Excel cut to 15 digits is still the same KK. `_count_kk_any` also
+        # counts a KK written but unreadable (3.52803E+15): it may be any KK.
+        written = (
+            pl.col("no_kk_as_written")
+            if "no_kk_as_written" in sources.columns
+            else pl.lit(None, pl.String)
+        )
+        kk15 = pl.col("no_kk").str.slice(0, 15)
+        kks = (
+            sources.lazy()
+            .group_by("person_id")
+            .agg(
+                kk15.drop_nulls().n_unique().alias("_count_kk"),
+                pl.coalesce(kk15, pl.lit("?") + written)
+                .drop_nulls()
+                .n_unique()
+                .alias("_count_kk_any"),
+            )
+        )
+        listed = listed.join(kks, on="person_id", how="left").with_columns(
+            (pl.col("_count_kk").fill_null(0) > 1).alias("_in_two_kk"),
+            (pl.col("_count_kk_any").fill_null(0) > 1).alias("_maybe_two_kk"),
+        )
+    else:
+        listed = listed.with_columns(
+            pl.lit(False).alias("_in_two_kk"), pl.lit(False).alias("_maybe_two_kk")
+        )
     nik_map = (
-        persons.lazy()
-        .filter(trusted & pl.col("household_id").is_not_null())
+        listed.filter(trusted & pl.col("household_id").is_not_null())
         .join(heads, on="household_id", how="left")
         .group_by("nik")
         .agg(
@@ -174,6 +223,9 @@ def match_desil(
             .first()
             .alias("_nik_is_head"),
             pl.col("household_id").n_unique().alias("_nik_count"),
+            pl.col("_in_two_kk").any().alias("_nik_two_kk"),
+            pl.col("_maybe_two_kk").any().alias("_nik_maybe_two_kk"),
+            pl.col("_repaired").first().alias("_nik_kk_repaired"),
         )
     )
     nik_usable = pl.col("nik").is_not_null() & ~pl.col("nik_possibly_truncated")
@@ -202,6 +254,12 @@ def match_desil(
         .then(pl.lit("kk_nik_beda_keluarga"))
         .when(kk_one)
         .then(pl.lit(None, pl.String))
+        .when(nik_one & pl.col("_nik_two_kk"))
+        .then(pl.lit("nik_di_dua_kk"))
+        .when(nik_one & pl.col("_kk_key").is_not_null() & pl.col("_nik_maybe_two_kk"))
+        .then(pl.lit("nik_di_dua_kk"))
+        .when(nik_one & pl.col("_kk_key").is_not_null() & pl.col("_nik_kk_repaired"))
+        .then(pl.lit("kk_tidak_pasti"))
         .when(nik_one & ~pl.col("_nik_is_head") & pl.col("_kk_key").is_not_null())
         .then(pl.lit("kk_pecah"))
         .when(nik_one)

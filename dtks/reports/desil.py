@@ -31,6 +31,8 @@ TODO: dict[str, str] = {
     "kk_nik_beda_keluarga": "Periksa KK dan NIK di SIKS-NG: salah satunya milik keluarga lain",
     "kk_pecah": "Perbarui keluarga ini di SIKS-NG: anggota sudah punya KK baru",
     "kk_ganda": "Periksa kedua keluarga dengan KK ini di data desa",
+    "kk_tidak_pasti": "Periksa Nomor KK keluarga ini di data desa (simpan sebagai teks)",
+    "nik_di_dua_kk": "Pastikan orang ini anggota KK yang mana; perbaiki data ganda di SIKS-NG",
     "dua_desil": "Tanyakan ke dinas sosial desil yang berlaku untuk keluarga ini",
     "tidak_cocok": "Cari keluarga ini; bila tinggal di desa, usulkan masuk data desa",
     "desil_tidak_sah": "Periksa nilai desil di file (harus 1 sampai 10)",

@@ -103,7 +103,12 @@ def desil_kecamatan(con: duckdb.DuckDBPyConnection, raw_dir: Path | None = None)
         ensure_desil_tables(con)
         return summary
     raw = raw.select([*DESIL_ROWS_SCHEMA, "village"])
-    rows, families = match_desil(raw, persons, households, read_table(con, "source_files"))
+    sources = (
+        con.sql("SELECT person_id, no_kk, no_kk_as_written FROM reconciled_sources").pl()
+        if table_exists(con, "reconciled_sources")
+        else None
+    )
+    rows, families = match_desil(raw, persons, households, read_table(con, "source_files"), sources)
     replace_table(con, "desil_rows", rows)
     replace_table(con, "desil_households", families)
     summary.lists = rows.select("village", "source_file").n_unique()

@@ -173,3 +173,21 @@ def test_the_newest_list_wins_and_a_change_is_reported() -> None:
     assert (b["desil"], b["desil_changed"]) == (5, False)
     assert rows.filter(pl.col("source_file") == "kapong/desil.csv")["is_current"].all()
     assert not rows.filter(pl.col("source_file") != "kapong/desil.csv")["is_current"].any()
+
+
+def test_a_person_listed_under_two_kks_finds_no_family_by_nik() -> None:
+    persons, households = _registry()
+    sources = pl.DataFrame(
+        {
+            "person_id": ["pB1", "pB1", "pA1", "pA1"],
+            "no_kk": [KK_B, "3528119999990001", KK_A, None],
+            "no_kk_as_written": [KK_B, "3528119999990001", KK_A, "3.52812E+15"],
+        }
+    )
+    frame = _rows([(5, None, HEAD_B, "2"), (6, KK_NEW, HEAD_A, "4"), (7, None, HEAD_A, "6")])
+    rows, families = match_desil(frame, persons, households, None, sources)
+    got = _by_row(rows)
+    assert got[5][:2] == ("konflik", "nik_di_dua_kk")  # moved or married: which family?
+    assert got[6][:2] == ("konflik", "nik_di_dua_kk")  # an unreadable KK may be the row's
+    assert got[7] == ("cocok", None, "nik_kepala", "hA")  # no KK on the row: the head's NIK
+    assert dict(families.select("household_id", "desil").iter_rows()) == {"hA": 6}
