@@ -27,7 +27,9 @@ ui: $(STAMP)
 
 ## Regenerate the committed synthetic sample under data/raw (deterministic).
 sample: $(STAMP)
-	$(BIN)/python -m dtks.synth --people 25000 --seed 20261130 --out data/raw --truth data/sample_truth.parquet
+	$(BIN)/python -m dtks.synth --people 25000 --seed 20261130 --out data/raw --truth data/sample_truth.parquet \
+		--desil-lists --desil-older kapong --desil-older pangereman --desil-member-list blaban \
+		--desil-xlsx kapong --desil-xlsx tamberu --desil-xlsx lesong-laok
 
 ## Benchmarks (not run by CI): cleaning accuracy, matching quality and speed, end to end.
 bench: $(STAMP)

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from assets.clean import village_clean_rows
+from assets.desil import desil_families
 from assets.gx_suites import (
     CheckOutcome,
     check_outcomes,
@@ -24,6 +25,7 @@ from assets.gx_suites import (
 )
 from assets.metadata import markdown_table
 from assets.reconcile import reconciled_persons
+from dtks.desil.facts import desil_facts
 from dtks.quality import (
     DEFAULT_MAX_DROP_SHARE,
     baseline_counts,
@@ -227,4 +229,17 @@ persons_suite = suite_checks("persons", reconciled_persons, persons_input)
 households_suite = suite_checks("households", reconciled_persons, households_input)
 villages_suite = suite_checks("villages", reconciled_persons, villages_input)
 
-ASSET_CHECKS = [clean_rows_suite, persons_suite, households_suite, villages_suite]
+
+def desil_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) -> SuiteInput:
+    return SuiteInput(
+        desil_facts(
+            read_table(con, "desil_rows"),
+            read_table(con, "desil_households"),
+            read_table(con, "source_files"),
+        )
+    )
+
+
+desil_suite = suite_checks("desil", desil_families, desil_input)
+
+ASSET_CHECKS = [clean_rows_suite, persons_suite, households_suite, villages_suite, desil_suite]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from assets.desil import desil_families
 from assets.metadata import chart_metadata, markdown_table, run_trigger
 from assets.reconcile import reconciled_persons
 from dtks.charts import (
@@ -19,7 +20,7 @@ from pipelines.resources import DtksSettings
 
 
 @dg.asset(
-    deps=[reconciled_persons],
+    deps=[reconciled_persons, desil_families],
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="publish",
     kinds={"duckdb"},

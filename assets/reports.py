@@ -13,6 +13,7 @@ from assets.publish import kecamatan_dataset
 from dtks.charts import issues_per_village_png, village_issue_counts
 from dtks.quality import ISSUE_HISTORY_TABLE
 from dtks.reports import write_reports
+from dtks.stages.desil import desil_distribution
 from dtks.stages.publish import store_row_accounting
 from dtks.store import read_table
 from pipelines.resources import DtksSettings
@@ -58,6 +59,8 @@ def village_fix_lists(
         issues = _published_issues(con)
         accounting = store_row_accounting(con)
         source_files = read_table(con, "source_files")
+        desil_rows = read_table(con, "desil_rows")
+        distribution = desil_distribution(con)
     written = write_reports(
         settings.curated_path / REPORTS_DIR,
         settings.kecamatan(),
@@ -65,6 +68,8 @@ def village_fix_lists(
         accounting,
         datetime.now(UTC),
         source_files,
+        desil_rows,
+        distribution,
     )
     villages = written.villages.select(*SHOWN).to_dicts()
     docs_index = settings.curated_path / DATA_DOCS_DIR / "index.html"

@@ -141,3 +141,47 @@ SELECT run_id, started_at, trigger, outcome, rows_read, rows_accepted, rows_reje
        count_persons, count_persons_new, count_persons_updated
 FROM runs
 ORDER BY started_at DESC;
+
+-- 17. Sebaran desil DTSEN per desa dan dusun (keluarga dan jiwa).
+--     DTSEN desil distribution per village and dusun (families and persons).
+SELECT village, dusun, coalesce(CAST(desil AS VARCHAR), 'tanpa desil') AS desil,
+       count_families, count_persons
+FROM families_by_desil
+ORDER BY village, dusun, families_by_desil.desil NULLS LAST;
+
+-- 18. Keluarga desil 1-4 (sasaran utama program nasional) per desa.
+--     Families in desil 1-4 (what national programmes mostly target) per village.
+SELECT village, count(*) AS families, sum(count_members) AS persons
+FROM households
+WHERE desil BETWEEN 1 AND 4
+GROUP BY village
+ORDER BY village;
+
+-- 19. Keluarga di data desa yang belum punya desil (tidak ada di daftar, atau konflik).
+--     Registry families with no desil (not in any list, or the newest list conflicts).
+SELECT village, dusun, head_nama, count_members, coalesce(desil_conflict, 'tidak ada di daftar') AS why
+FROM families_not_ranked
+ORDER BY village, dusun;
+
+-- 20. Baris daftar desil yang tidak masuk ke keluarga mana pun, dengan alasannya.
+--     Ranking rows that gave their desil to no family, and why (for the operators).
+SELECT village, source_file, source_row, status, reason, reason_text
+FROM desil_rows
+WHERE status IN ('konflik', 'tidak_cocok', 'ditolak')
+ORDER BY village, source_file, source_row;
+
+-- 21. Keluarga yang desilnya berubah sejak daftar sebelumnya.
+--     Families whose desil changed since the previous list.
+SELECT village, head_nama, desil_previous, desil_previous_period, desil, desil_period,
+       desil_history
+FROM households
+WHERE desil_changed
+ORDER BY village, head_nama;
+
+-- 22. Bagaimana desil sampai ke keluarga: lewat Nomor KK, NIK kepala, atau NIK anggota.
+--     How desils reached the families: by Nomor KK, the head's NIK or a member's NIK.
+SELECT desil_matched_by, count(*) AS families
+FROM households
+WHERE desil IS NOT NULL
+GROUP BY ALL
+ORDER BY families DESC;

@@ -196,7 +196,43 @@ MATCH_PAIR_COMMENTS = {
     **{f"weight_{c}": f"Match weight the {c} comparison added" for c in MATCH_COMPARISONS},
 }
 
+# DTSEN desil (dtks.desil): the family's desil from the SIKS-NG ranking lists
+DESIL_FAMILY_COMMENTS = {
+    "desil": "DTSEN desil of the family (1 = poorest tenth, 10 = richest) from the newest desil list that ranks it; NULL: not ranked, or that list conflicts",
+    "desil_period": "Period (first day of the month) of the list the desil comes from",
+    "desil_matched_by": "How the list row found the family: no_kk, nik_kepala (head's NIK) or nik_anggota (a member's NIK)",
+}
+DESIL_HOUSEHOLD_COMMENTS = {
+    **DESIL_FAMILY_COMMENTS,
+    "desil_previous": "The desil of the previous list that ranked the family; NULL when none",
+    "desil_previous_period": "Period of that previous list",
+    "desil_changed": "The desil differs from the previous list's",
+    "desil_conflict": "Why the newest list gives no desil (dua_desil: two desils for the family in one period); NULL when none",
+    "desil_history": "Every period and desil, oldest first, e.g. '2026-01:3, 2026-07:4' (konflik: conflicting rows)",
+}
+DESIL_ROW_COMMENTS = {
+    "village": "Village folder the list was found in (_kecamatan: lists covering all villages)",
+    "source_file": "List file, relative to the raw folder",
+    "source_sheet": "Sheet name; empty for CSV",
+    "source_row": "Row (Excel) or line (CSV) of the file",
+    "row_kind": "data, or why the row is no ranking: totals, signature, note, repeated_header",
+    "row_unit": "keluarga (one row per family) or anggota (one row per member)",
+    "desil_period": "Period of the list: from its PERIODE column, else its file name, else the file date",
+    "desil_period_from": "Where the period came from: kolom, nama_file or tanggal_file",
+    "no_kk": "The row's KK number, normalised (16 digits); NULL when missing or malformed",
+    "nik": "The row's NIK, normalised (16 digits); NULL when missing or malformed",
+    "nama": "Name as written in the list",
+    "desil": "Desil as written, as a number; NULL when not a number 1-10",
+    "status": "cocok (matched), konflik (flagged for the operator), tidak_cocok (no family), ditolak (no usable desil or key), bukan_data",
+    "matched_by": "no_kk, nik_kepala or nik_anggota when matched",
+    "household_id": "The registry family the row gave its desil to (NULL unless matched, or dua_desil)",
+    "reason": "Why not matched: kk_nik_beda_keluarga, kk_pecah, kk_ganda, kk_tidak_pasti, nik_di_dua_kk, dua_desil, tidak_cocok, desil_tidak_sah, tanpa_kk_nik, bukan_data",
+    "reason_text": "The reason in words, for the operator (Bahasa Indonesia)",
+    "is_current": "The row belongs to the newest list of its family",
+}
+
 TABLE_COMMENTS = {
+    "desil_rows": "Every row of every desil ranking list (SIKS-NG Pemeringkatan Desil) and what it matched: a family, a conflict, nothing",
     "persons": "One row per reconciled person (golden record): each value chosen by the survivorship rules, with the source row it came from",
     "households": "One row per household (KK family) rebuilt after matching, with its head and flags",
     "person_sources": "Every accepted source row, its cleaned values and the person_id it belongs to",
@@ -213,8 +249,9 @@ TABLE_COMMENTS = {
 }
 
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
-    "persons": PERSON_COMMENTS,
-    "households": HOUSEHOLD_COMMENTS,
+    "persons": {**PERSON_COMMENTS, **DESIL_FAMILY_COMMENTS},
+    "households": {**HOUSEHOLD_COMMENTS, **DESIL_HOUSEHOLD_COMMENTS},
+    "desil_rows": DESIL_ROW_COMMENTS,
     "person_sources": {
         "person_id": "Id of the reconciled person this row belongs to (stable across runs)",
         **LINEAGE_COMMENTS,
@@ -281,6 +318,9 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "skipped_sheets": "Sheets without a recognised header, with the reason (JSON)",
         "warnings": "Non-fatal remarks about the file, in Bahasa Indonesia (JSON)",
         **IDDTKS_FILE_COMMENTS,
+        "file_kind": "What the header says the file is: registry_export, desil_list or unknown",
+        "file_kind_evidence": "Per sheet: its kind and the headers that decided it (JSON)",
+        "desil_rows_read": "Rows read from desil ranking lists (kept apart, never person rows)",
     },
     "deactivations": DEACTIVATION_COMMENTS,
     "change_log": CHANGE_COMMENTS,
@@ -515,6 +555,47 @@ VIEWS: tuple[ViewSpec, ...] = (
             "head_is_deceased": HOUSEHOLD_COMMENTS["head_is_deceased"],
             "is_without_head": HOUSEHOLD_COMMENTS["is_without_head"],
             "members": "Members' names with their relationship, oldest first",
+        },
+    ),
+    ViewSpec(
+        "families_by_desil",
+        """
+        SELECT village, desa_nama, dusun, desil, count(*) AS count_families,
+               sum(count_members) AS count_persons
+        FROM households
+        GROUP BY ALL
+        ORDER BY village, dusun, desil NULLS LAST
+        """,
+        "Registry families per village, dusun and DTSEN desil (NULL desil: not ranked or in conflict)",
+        {
+            "village": HOUSEHOLD_COMMENTS["village"],
+            "desa_nama": HOUSEHOLD_COMMENTS["desa_nama"],
+            "dusun": HOUSEHOLD_COMMENTS["dusun"],
+            "desil": DESIL_FAMILY_COMMENTS["desil"],
+            "count_families": "Families (KK) in this village, dusun and desil",
+            "count_persons": "Reconciled persons in those families",
+        },
+    ),
+    ViewSpec(
+        "families_not_ranked",
+        """
+        SELECT household_id, no_kk, head_nama, village, desa_nama, dusun, alamat, count_members,
+               desil_conflict
+        FROM households
+        WHERE desil IS NULL
+        ORDER BY village, dusun, household_id
+        """,
+        "Registry families with no desil: no desil list ranks them, or the newest one conflicts",
+        {
+            "household_id": HOUSEHOLD_COMMENTS["household_id"],
+            "no_kk": HOUSEHOLD_COMMENTS["no_kk"],
+            "head_nama": HOUSEHOLD_COMMENTS["head_nama"],
+            "village": HOUSEHOLD_COMMENTS["village"],
+            "desa_nama": HOUSEHOLD_COMMENTS["desa_nama"],
+            "dusun": HOUSEHOLD_COMMENTS["dusun"],
+            "alamat": HOUSEHOLD_COMMENTS["alamat"],
+            "count_members": HOUSEHOLD_COMMENTS["count_members"],
+            "desil_conflict": DESIL_HOUSEHOLD_COMMENTS["desil_conflict"],
         },
     ),
 )

@@ -260,3 +260,29 @@ def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def desil_per_village_png(distribution: pl.DataFrame) -> bytes:
+    """Horizontal stacked bars, one per village: registry families per DTSEN desil (1 = poorest
+    tenth, 10 = richest) and those with no desil. `distribution`: village, desil ("1".."10" or
+    "-"), families (see `dtks.stages.desil.desil_distribution`)."""
+    fig = _figure()
+    if distribution.is_empty():
+        return _empty(fig, "Belum ada keluarga untuk ditampilkan")
+    villages = distribution["village"].unique(maintain_order=True).to_list()
+    counts = {
+        (v, d): n for v, d, n in distribution.select("village", "desil", "families").iter_rows()
+    }
+    from matplotlib import colormaps
+
+    ramp = colormaps["RdYlGn"]
+    parts = {
+        f"Desil {d}": ([counts.get((v, str(d)), 0) for v in villages], ramp((d - 1) / 9))
+        for d in range(1, 11)
+    }
+    parts["Tanpa desil"] = ([counts.get((v, "-"), 0) for v in villages], "#bbbbbb")
+    ax = fig.subplots()
+    _stacked(ax, villages, parts, "Keluarga per desil DTSEN per desa")
+    ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=6, frameon=False)
+    ax.invert_yaxis()
+    return _png(fig)

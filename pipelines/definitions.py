@@ -11,6 +11,7 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 from assets.checks import ASSET_CHECKS  # noqa: E402
 from assets.clean import village_clean_rows  # noqa: E402
+from assets.desil import desil_families  # noqa: E402
 from assets.ingest import village_exports  # noqa: E402
 from assets.match import person_matches  # noqa: E402
 from assets.publish import kecamatan_dataset  # noqa: E402
@@ -26,6 +27,7 @@ ASSETS = [
     village_clean_rows,
     person_matches,
     reconciled_persons,
+    desil_families,
     kecamatan_dataset,
     village_fix_lists,
 ]

@@ -10,6 +10,7 @@ file never raises, it comes back with status "error" and a message for the opera
     rows = raw_rows_frame(reads)                             # docs/architecture.md "Raw rows"
 """
 
+from dtks.ingest.desil_rows import DESIL_ROWS_SCHEMA, empty_desil_rows
 from dtks.ingest.discover import (
     MANUAL_SETTLE_SECONDS,
     RECOMMENDED_MIN_AGE_SECONDS,
@@ -22,6 +23,7 @@ from dtks.ingest.discover import (
 from dtks.ingest.errors import ErrorCode, WarningCode
 from dtks.ingest.export import read_export, refused_export
 from dtks.ingest.file_checks import ReadLimits, file_sha256
+from dtks.ingest.file_kinds import FILE_KINDS, classify_header
 from dtks.ingest.model import ExportRead, SheetRead, SkippedSheet
 from dtks.ingest.overlap import ExportOverlap, detect_overlapping_exports
 from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA, empty_raw_rows
@@ -29,12 +31,18 @@ from dtks.ingest.row_kinds import ROW_KINDS
 from dtks.ingest.tables import (
     SOURCE_FILES_SCHEMA,
     SOURCE_SHEETS_SCHEMA,
+    desil_rows_frame,
     raw_rows_frame,
     source_files_frame,
     source_sheets_frame,
 )
 
 __all__ = [
+    "DESIL_ROWS_SCHEMA",
+    "FILE_KINDS",
+    "classify_header",
+    "desil_rows_frame",
+    "empty_desil_rows",
     "RAW_ROWS_SCHEMA",
     "MANUAL_SETTLE_SECONDS",
     "RECOMMENDED_MIN_AGE_SECONDS",

@@ -88,9 +88,10 @@ _MESSAGES: dict[ErrorCode, str] = {
         "'CSV UTF-8 (Comma delimited)', lalu ganti file ini."
     ),
     ErrorCode.NO_HEADER: (
-        "File {file}: tidak ditemukan baris judul kolom yang memuat NIK atau NAMA ({detail}). "
-        "Pastikan baris judul kolom (NIK, NAMA, NOMOR KK, ...) ada di atas data, dalam 30 "
-        "baris pertama."
+        "File {file}: tidak ditemukan baris judul kolom yang memuat NIK atau NAMA ({detail}), "
+        "jadi file ini bukan ekspor DTKS/DTSEN dan bukan daftar pemeringkatan desil. "
+        "Pastikan baris judul kolom (NIK, NAMA, NOMOR KK, ... atau NOMOR KK, NIK, DESIL untuk "
+        "daftar desil) ada di atas data, dalam 30 baris pertama."
     ),
     ErrorCode.NO_ROWS: (
         "File {file} hanya berisi judul kolom tanpa data ({detail}). Periksa apakah ekspor "

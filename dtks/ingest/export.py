@@ -15,6 +15,7 @@ from dtks.ingest.csv_reader import (
     read_csv_table,
     sniff_delimiter,
 )
+from dtks.ingest.desil_rows import build_desil_rows, empty_desil_rows
 from dtks.ingest.errors import (
     ErrorCode,
     ExportReadError,
@@ -35,6 +36,7 @@ from dtks.ingest.file_checks import (
     open_regular_file,
     sniff_format,
 )
+from dtks.ingest.file_kinds import classify_header
 from dtks.ingest.header import csv_column_number, excel_column_letter, plan_columns
 from dtks.ingest.model import ExportRead, ParsedSheet, SheetRead, SkippedSheet
 from dtks.ingest.raw_rows import (
@@ -135,7 +137,7 @@ def _read_into(result: ExportRead, path: Path, raw_dir: Path, limits: ReadLimits
         checked = ", ".join(f"'{s.name}'" for s in skipped) or "tidak ada sheet"
         raise ExportReadError(ErrorCode.NO_HEADER, f"sheet diperiksa: {checked}")
     _collect_rows(result, parsed, limits)
-    if result.rows.height == 0:
+    if result.rows.height == 0 and result.desil_rows.height == 0:
         raise ExportReadError(
             ErrorCode.NO_ROWS, ", ".join(f"sheet '{s.name}'" if s.name else "CSV" for s in parsed)
         )
@@ -258,9 +260,17 @@ def _lines(numbers: list[int]) -> str:
 
 def _collect_rows(result: ExportRead, parsed: list[ParsedSheet], limits: ReadLimits) -> None:
     frames: list[pl.DataFrame] = []
+    desil_frames: list[pl.DataFrame] = []
     for sheet in parsed:
         grid, cut = cut_long_cells(sheet.grid, limits.max_cell_chars)
-        rows, rows_read = build_raw_rows(grid, sheet.plan, result.source_file, sheet.name)
+        is_desil = sheet.plan.kind == "desil_list"
+        if is_desil:  # a ranking list names families: never person rows
+            unit = classify_header(sheet.plan.headers).row_unit or "keluarga"
+            rows, rows_read = build_desil_rows(
+                grid, sheet.plan, result.source_file, sheet.name, unit
+            )
+        else:
+            rows, rows_read = build_raw_rows(grid, sheet.plan, result.source_file, sheet.name)
         if rows_read != rows.height:  # counted before classification: must agree with the frame
             raise AssertionError(
                 f"sheet '{sheet.name}': {rows_read} baris terbaca, {rows.height} baris dihasilkan"
@@ -278,11 +288,16 @@ def _collect_rows(result: ExportRead, parsed: list[ParsedSheet], limits: ReadLim
                 duplicate_headers=sheet.plan.duplicate_headers,
                 row_kind_counts=counts,
                 hidden=sheet.hidden,
+                kind=sheet.plan.kind,
+                kind_evidence=sheet.plan.kind_evidence,
             )
         )
         _warn_about_sheet(result, sheet, cut, formula_like_cells(grid), limits)
-        frames.append(rows)
+        (desil_frames if is_desil else frames).append(rows)
     result.rows = pl.concat(frames, how="vertical") if frames else empty_raw_rows()
+    result.desil_rows = (
+        pl.concat(desil_frames, how="vertical") if desil_frames else empty_desil_rows()
+    )
 
 
 def _warn_about_sheet(
@@ -340,6 +355,7 @@ def _mark_error(result: ExportRead, code: ErrorCode, detail: str) -> None:
     result.error_message = error_message(code, result.source_file, detail)
     result.sheets = []
     result.rows = empty_raw_rows()
+    result.desil_rows = empty_desil_rows()
 
 
 def relative_source_file(path: Path, raw_dir: Path) -> str:

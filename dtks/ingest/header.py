@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dtks.columns import canonical_column
+from dtks.ingest.file_kinds import classify_header
 
 HEADER_SCAN_ROWS = 30  # non-empty rows searched for the header, title rows included
 IDENTITY_COLUMNS = ("nik", "nama")  # a header must name at least one of these
@@ -25,23 +25,24 @@ class ColumnPlan:
     column_mapping: dict[str, str]  # header as written -> canonical column
     unknown_headers: list[str] = field(default_factory=list)
     duplicate_headers: list[str] = field(default_factory=list)  # extras keys of repeated columns
+    # what the header says the file is (see dtks.ingest.file_kinds) and why
+    kind: str = "registry_export"
+    kind_evidence: dict[str, str] = field(default_factory=dict)
+    desil_fields: dict[int, str] = field(default_factory=dict)  # desil lists: position -> field
 
 
 def header_matches(cells: Sequence[str]) -> dict[int, str]:
-    """Canonical column of every cell that names one (all occurrences, by position)."""
-    matches: dict[int, str] = {}
-    for position, cell in enumerate(cells):
-        if cell:
-            column = canonical_column(cell)
-            if column is not None:
-                matches[position] = column
-    return matches
+    """Canonical column of every cell that names one (all occurrences, by position).
+
+    In a desil list header, "NIK KEPALA KELUARGA" and the like name the NIK column too.
+    """
+    return dict(classify_header(cells).registry)
 
 
 def is_header_row(cells: Sequence[str]) -> bool:
-    """NIK or NAMA plus at least one more canonical column (3+ canonical columns imply the rule)."""
-    found = set(header_matches(cells).values())
-    return bool(found & set(IDENTITY_COLUMNS)) and len(found) >= 2
+    """A registry export header (NIK or NAMA plus at least one more canonical column) or a
+    desil list header (a DESIL column plus NOMOR KK or NIK), see `dtks.ingest.file_kinds`."""
+    return classify_header(cells).kind != "unknown"
 
 
 def find_header_row(
@@ -79,6 +80,8 @@ def plan_columns(
     headers = tuple(
         (header_cells[i] if i < len(header_cells) else "").strip() for i in range(width)
     )
+    kind = classify_header(headers)
+    desil_fields: dict[int, str] = {}
     canonical: dict[int, str] = {}
     extras: dict[int, str] = {}
     mapping: dict[str, str] = {}
@@ -96,7 +99,13 @@ def plan_columns(
         return key
 
     for position, header in enumerate(headers):
-        column = canonical_column(header) if header else None
+        column = kind.registry.get(position)
+        desil = kind.desil.get(position)
+        if desil is not None and desil not in desil_fields.values():
+            desil_fields[position] = desil
+            mapping[header] = desil
+            used_keys.add(header)
+            continue
         if column is not None:
             occurrences[column] = occurrences.get(column, 0) + 1
             if occurrences[column] == 1:
@@ -121,6 +130,9 @@ def plan_columns(
         column_mapping=mapping,
         unknown_headers=unknown,
         duplicate_headers=duplicates,
+        kind=kind.kind,
+        kind_evidence=kind.evidence,
+        desil_fields=desil_fields,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 import polars as pl
 
+from dtks.ingest.desil_rows import empty_desil_rows
 from dtks.ingest.header import ColumnPlan
 from dtks.ingest.raw_rows import empty_raw_rows
 
@@ -25,6 +26,8 @@ class SheetRead:
     duplicate_headers: list[str]  # extras keys of columns repeating an already mapped column
     row_kind_counts: dict[str, int]
     hidden: bool = False
+    kind: str = "registry_export"  # or "desil_list" (see dtks.ingest.file_kinds)
+    kind_evidence: dict[str, str] = field(default_factory=dict)  # header -> column it names
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class ExportRead:
     warnings: list[str] = field(default_factory=list)  # Bahasa Indonesia, non-fatal
     warning_codes: list[str] = field(default_factory=list)  # one `WarningCode` per warning
     rows: pl.DataFrame = field(default_factory=empty_raw_rows)
+    # desil ranking lists: their rows never go to `rows` (they are families, not persons)
+    desil_rows: pl.DataFrame = field(default_factory=empty_desil_rows)
+
+    @property
+    def file_kind(self) -> str:
+        """registry_export, desil_list, both kinds joined by "+", or unknown (nothing read)."""
+        kinds = sorted({sheet.kind for sheet in self.sheets})
+        return "+".join(kinds) if kinds else "unknown"
 
     def warn(self, code: str, message: str) -> None:
         """Record a non-fatal remark about the file: its code and the message for the operator."""
@@ -62,8 +73,13 @@ class ExportRead:
 
     @property
     def rows_read(self) -> int:
-        """Rows read from the file itself (sum over sheets); equals `rows.height`."""
-        return sum(sheet.rows_read for sheet in self.sheets)
+        """Registry rows read from the file itself (sum over sheets); equals `rows.height`."""
+        return sum(s.rows_read for s in self.sheets if s.kind != "desil_list")
+
+    @property
+    def desil_rows_read(self) -> int:
+        """Desil list rows read from the file itself; equals `desil_rows.height`."""
+        return sum(s.rows_read for s in self.sheets if s.kind == "desil_list")
 
 
 @dataclass(frozen=True)

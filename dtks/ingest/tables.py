@@ -6,6 +6,7 @@ import json
 
 import polars as pl
 
+from dtks.ingest.desil_rows import DESIL_ROWS_SCHEMA, empty_desil_rows
 from dtks.ingest.model import ExportRead
 from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA, empty_raw_rows
 
@@ -31,6 +32,9 @@ SOURCE_FILES_SCHEMA: dict[str, pl.DataType] = {
     "sheets_read": pl.Int64(),
     "skipped_sheets": pl.String(),  # JSON [{"name", "reason"}]
     "warnings": pl.String(),  # JSON list of messages
+    "file_kind": pl.String(),  # registry_export, desil_list or unknown (dtks.ingest.file_kinds)
+    "file_kind_evidence": pl.String(),  # JSON [{"sheet", "kind", "headers": {header: column}}]
+    "desil_rows_read": pl.Int64(),  # rows of desil ranking lists (never in raw_rows)
 }
 
 SOURCE_SHEETS_SCHEMA: dict[str, pl.DataType] = {
@@ -43,6 +47,7 @@ SOURCE_SHEETS_SCHEMA: dict[str, pl.DataType] = {
     "duplicate_headers": pl.String(),  # JSON list
     "row_kind_counts": pl.String(),  # JSON {row_kind: count}
     "is_hidden": pl.Boolean(),
+    "sheet_kind": pl.String(),  # registry_export or desil_list
 }
 
 
@@ -66,10 +71,26 @@ def source_files_frame(reads: list[ExportRead]) -> pl.DataFrame:
                 [{"name": s.name, "reason": s.reason} for s in r.skipped_sheets], ensure_ascii=False
             ),
             "warnings": json.dumps(r.warnings, ensure_ascii=False),
+            "file_kind": r.file_kind,
+            "file_kind_evidence": json.dumps(
+                [{"sheet": s.name, "kind": s.kind, "headers": s.kind_evidence} for s in r.sheets]
+                or [
+                    {"sheet": s.name, "kind": "unknown", "reason": s.reason}
+                    for s in r.skipped_sheets
+                ],
+                ensure_ascii=False,
+            ),
+            "desil_rows_read": r.desil_rows_read,
         }
         for r in reads
     ]
     return pl.DataFrame(records, schema=SOURCE_FILES_SCHEMA, orient="row")
+
+
+def desil_rows_frame(reads: list[ExportRead]) -> pl.DataFrame:
+    """Every read desil list's rows, in the given file order."""
+    frames = [r.desil_rows for r in reads if r.desil_rows.height]
+    return pl.concat(frames, how="vertical") if frames else empty_desil_rows()
 
 
 def source_sheets_frame(reads: list[ExportRead]) -> pl.DataFrame:
@@ -85,6 +106,7 @@ def source_sheets_frame(reads: list[ExportRead]) -> pl.DataFrame:
             "duplicate_headers": json.dumps(s.duplicate_headers, ensure_ascii=False),
             "row_kind_counts": json.dumps(s.row_kind_counts),
             "is_hidden": s.hidden,
+            "sheet_kind": s.kind,
         }
         for r in reads
         for s in r.sheets
@@ -92,4 +114,11 @@ def source_sheets_frame(reads: list[ExportRead]) -> pl.DataFrame:
     return pl.DataFrame(records, schema=SOURCE_SHEETS_SCHEMA, orient="row")
 
 
-__all__ = ["RAW_ROWS_SCHEMA", "raw_rows_frame", "source_files_frame", "source_sheets_frame"]
+__all__ = [
+    "DESIL_ROWS_SCHEMA",
+    "RAW_ROWS_SCHEMA",
+    "desil_rows_frame",
+    "raw_rows_frame",
+    "source_files_frame",
+    "source_sheets_frame",
+]

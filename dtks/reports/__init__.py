@@ -33,6 +33,7 @@ from typing import Any
 import polars as pl
 
 from dtks.region import Kecamatan
+from dtks.reports.desil import desil_fix_rows
 from dtks.reports.fix_list import VillageInfo, code_kinds, write_fix_list
 from dtks.reports.summary import SUMMARY_FILE, write_kecamatan_summary
 
@@ -57,6 +58,7 @@ class FixListJob:
     accounting: dict[str, Any] | None
     generated_at: datetime
     file_rows: dict[str, int] | None = None  # rows read per source file of the village
+    desil_rows: pl.DataFrame | None = None  # the village's desil ranking rows to fix
 
 
 def write_reports(
@@ -66,13 +68,17 @@ def write_reports(
     accounting: pl.DataFrame,
     generated_at: datetime,
     source_files: pl.DataFrame | None = None,
+    desil_rows: pl.DataFrame | None = None,
+    desil_distribution: pl.DataFrame | None = None,
 ) -> ReportsWritten:
     """A fix list for every village of the kecamatan (also those without problems or
     without an export) and the kecamatan summary.
 
     `accounting`: `dtks.accounting.row_accounting(...)` (village, rows_read, rows_accepted,
     rows_rejected); `source_files`: the store's `source_files` (`source_file`, `rows_read`),
-    so that a defect on nearly every row of a file is told once, first.
+    so that a defect on nearly every row of a file is told once, first. `desil_rows` (the
+    store's `desil_rows`) and `desil_distribution` (`dtks.stages.desil.desil_distribution`)
+    add the desil sheets: ranking rows to fix per village, families per desil for the camat.
     """
     per_village = {r["village"]: r for r in accounting.iter_rows(named=True)}
     file_rows = _rows_per_file(source_files)
@@ -83,6 +89,7 @@ def write_reports(
             accounting=per_village.get(desa.slug),
             generated_at=generated_at,
             file_rows=file_rows.get(desa.slug),
+            desil_rows=desil_fix_rows(desil_rows, desa.slug),
         )
         for desa in kecamatan.desa
     ]
@@ -100,6 +107,7 @@ def write_reports(
         villages,
         _open_by_kind(issues, kecamatan),
         generated_at,
+        desil_distribution,
     )
     return ReportsWritten({job.village.slug: job.path for job in jobs}, summary, villages)
 
@@ -115,6 +123,7 @@ def write_fix_lists(jobs: list[FixListJob], issues: pl.DataFrame) -> list[dict[s
             job.accounting,
             job.generated_at,
             job.file_rows,
+            job.desil_rows,
         )
         for job in jobs
     ]

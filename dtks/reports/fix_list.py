@@ -23,6 +23,7 @@ import polars as pl
 from dtks.clean.issues import location_expr
 from dtks.columns import CANONICAL_COLUMNS
 from dtks.ingest.errors import angka
+from dtks.reports.desil import write_desil_fix_sheet
 from dtks.reports.labels import (
     PROBLEM_KINDS,
     SEVERITY_LABELS,
@@ -186,8 +187,12 @@ def write_fix_list(
     accounting: dict[str, Any] | None,
     generated_at: datetime,
     file_rows: dict[str, int] | None = None,
+    desil_rows: pl.DataFrame | None = None,
 ) -> dict[str, int]:
     """Write one village's fix list; return its counts (open errors/warnings, new, fixed...).
+
+    `desil_rows` (`dtks.reports.desil.desil_fix_rows`): desil ranking rows that gave no
+    family a desil, on their own sheet "Desil".
 
     `file_rows`: rows read per source file (`source_files.rows_read`), to tell a defect of a
     whole file; without it none is told.
@@ -203,6 +208,8 @@ def write_fix_list(
         fixed = rows.filter(pl.col("status") == "fixed")
         if fixed.height:
             _issue_sheet(book, fmt, village, FIXED_SHEET, fixed)
+        if desil_rows is not None:
+            write_desil_fix_sheet(book, fmt, village.page_header, desil_rows)
     counts = count_problems(rows.with_columns(pl.lit(1).alias("_all")), ["_all"])
     return (
         {k: int(v) for k, v in counts.drop("_all").row(0, named=True).items()}

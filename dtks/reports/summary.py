@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dtks.reports.desil import write_desil_summary_sheet
 from dtks.reports.fix_list import LOCAL_TIME
 from dtks.reports.labels import PROBLEM_KINDS
 from dtks.reports.xlsx import (
@@ -49,6 +50,7 @@ def write_kecamatan_summary(
     villages: pl.DataFrame,
     by_kind: pl.DataFrame,
     generated_at: datetime,
+    desil_distribution: pl.DataFrame | None = None,
 ) -> Path:
     """`villages`: one row per village with the VILLAGE_COLUMNS keys; `by_kind`: village x kind
     open counts (`desa_nama`, `kind`, `count_open`)."""
@@ -89,6 +91,7 @@ def write_kecamatan_summary(
         matrix = book.add_worksheet("Per jenis masalah")
         set_print(matrix, page, repeat_row=2)
         _kind_matrix(matrix, fmt, villages, by_kind)
+        write_desil_summary_sheet(book, fmt, page, desil_distribution)
     return path
 
 

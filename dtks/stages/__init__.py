@@ -7,7 +7,12 @@ parameters, so they run and test without Dagster.
 import hashlib
 
 from dtks.clean import CLEAN_SCHEMA, ISSUE_SCHEMA, REJECTED_SCHEMA
-from dtks.ingest import RAW_ROWS_SCHEMA, SOURCE_FILES_SCHEMA, SOURCE_SHEETS_SCHEMA
+from dtks.ingest import (
+    DESIL_ROWS_SCHEMA,
+    RAW_ROWS_SCHEMA,
+    SOURCE_FILES_SCHEMA,
+    SOURCE_SHEETS_SCHEMA,
+)
 
 
 def _layout_fingerprint(*schemas: object) -> str:
@@ -19,6 +24,7 @@ STORE_LAYOUT = _layout_fingerprint(
     RAW_ROWS_SCHEMA,
     SOURCE_FILES_SCHEMA,
     SOURCE_SHEETS_SCHEMA,
+    DESIL_ROWS_SCHEMA,
     CLEAN_SCHEMA,
     ISSUE_SCHEMA,
     REJECTED_SCHEMA,

@@ -37,7 +37,7 @@ from dtks.store import (
     transaction,
 )
 
-INGEST_TABLES = ("source_files", "source_sheets", "raw_rows")
+INGEST_TABLES = ("source_files", "source_sheets", "raw_rows", "desil_raw_rows")
 
 
 @dataclass
@@ -133,6 +133,8 @@ def _store_export(con: duckdb.DuckDBPyConnection, village: str, export: ExportRe
             con, "source_sheets", source_sheets_frame([export]).with_columns(with_village), key
         )
         replace_rows(con, "raw_rows", export.rows.with_columns(with_village), key)
+        # desil ranking lists (dtks.ingest.file_kinds): families and their desil, never persons
+        replace_rows(con, "desil_raw_rows", export.desil_rows.with_columns(with_village), key)
 
 
 def _drop_file(con: duckdb.DuckDBPyConnection, village: str, source_file: str) -> None:

@@ -32,6 +32,7 @@ from dtks.privacy import mask_name_sql, mask_number_sql
 from dtks.publish import PublishedTable, PublishedView, link_published, publish_database
 from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.region import Kecamatan
+from dtks.stages.desil import ensure_desil_tables
 from dtks.stages.match import IDDTKS_FILES
 from dtks.stages.reconcile import change_counts, commit_published_state
 from dtks.store import (
@@ -62,8 +63,16 @@ MASKED_DROPPED_COLUMNS = ("extras",)
 RUN_HISTORY = "run_history"
 # Published tables copied from the work store by DuckDB, as they are.
 STORE_TABLES = {
-    "persons": "SELECT * FROM reconciled_persons",
-    "households": "SELECT * FROM reconciled_households",
+    # the family's DTSEN desil (dtks.desil) on every person and household
+    "persons": (
+        "SELECT p.*, d.desil, d.desil_period, d.desil_matched_by FROM reconciled_persons p "
+        "LEFT JOIN desil_households d USING (household_id)"
+    ),
+    "households": (
+        "SELECT h.*, d.* EXCLUDE (household_id) FROM reconciled_households h "
+        "LEFT JOIN desil_households d USING (household_id)"
+    ),
+    "desil_rows": "SELECT * FROM desil_rows",
     "person_sources": "SELECT * FROM reconciled_sources",
     "rejected_rows": "SELECT * FROM clean_rejected",
     "match_pairs": "SELECT * FROM match_pairs",
@@ -84,6 +93,7 @@ PUBLISHED_ORDER = (
     "deactivations",
     "change_log",
     "runs",
+    "desil_rows",
 )
 
 
@@ -132,6 +142,7 @@ def publish_kecamatan(
     """
     source_files = _table(con, "source_files")
     person_sources = _table(con, "reconciled_sources")
+    ensure_desil_tables(con)  # a store where the desil stage has not run publishes no desil
     if person_sources.is_empty():
         raise NothingToPublishError(
             "nothing to publish: no village folder under the raw folder holds a readable "
@@ -281,16 +292,20 @@ def village_status(
             "desa_nama": [d.nama for d in kecamatan.desa],
         }
     )
+    # a desil ranking list is not an export: it does not make a village's data recent
+    export = pl.col("status") == "ok"
+    if "file_kind" in source_files.columns:
+        export = export & (pl.col("file_kind") != "desil_list")
     files = (
         source_files.group_by("village").agg(
             pl.len().alias("count_files"),
             (pl.col("status") != "ok").sum().alias("count_files_failed"),
             pl.col("source_file")
-            .filter(pl.col("status") == "ok")
-            .sort_by(pl.col("modified_at").filter(pl.col("status") == "ok"))
+            .filter(export)
+            .sort_by(pl.col("modified_at").filter(export))
             .last()
             .alias("latest_export_file"),
-            pl.col("modified_at").filter(pl.col("status") == "ok").max().alias("latest_export_at"),
+            pl.col("modified_at").filter(export).max().alias("latest_export_at"),
         )
         if source_files.height
         else pl.DataFrame(

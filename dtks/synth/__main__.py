@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dtks.region import DEFAULT_KECAMATAN_KODE
 from dtks.synth.conventions import IDDTKS_MODES, Conventions, parse_iddtks
 from dtks.synth.defects import DEFECTS
+from dtks.synth.desil import DesilOptions
 from dtks.synth.generate import generate
 
 
@@ -80,6 +81,33 @@ def build_parser() -> argparse.ArgumentParser:
     conventions.add_argument(
         "--defect-scale", type=float, default=1.0, help="row and household defect rates times X"
     )
+    desil = parser.add_argument_group("desil ranking lists (dtks.synth.desil; off by default)")
+    desil.add_argument(
+        "--desil-lists",
+        action="store_true",
+        help="also write each village's SIKS-NG desil list, truth in <truth stem>_desil.parquet",
+    )
+    desil.add_argument(
+        "--desil-older",
+        action="append",
+        default=[],
+        metavar="VILLAGE",
+        help="a village that also gets the previous period's list (repeatable)",
+    )
+    desil.add_argument(
+        "--desil-member-list",
+        action="append",
+        default=[],
+        metavar="VILLAGE",
+        help="a village whose list has one row per member (repeatable)",
+    )
+    desil.add_argument(
+        "--desil-xlsx",
+        action="append",
+        default=[],
+        metavar="VILLAGE",
+        help="a village whose list is written as XLSX, the others pipe-delimited latin1 CSV",
+    )
     return parser
 
 
@@ -103,6 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             xlsx_share=args.xlsx_share,
             kecamatan_kode=args.kecamatan,
             conventions=conventions,
+            desil=DesilOptions(
+                older_lists=tuple(args.desil_older),
+                member_lists=tuple(args.desil_member_list),
+                xlsx_villages=tuple(args.desil_xlsx),
+            )
+            if args.desil_lists
+            else None,
         )
     except (ValueError, KeyError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -16,6 +16,7 @@ from dtks.region import DEFAULT_KECAMATAN_KODE, load_kecamatan
 from dtks.synth import truth
 from dtks.synth.conventions import Conventions
 from dtks.synth.defects import DEFECTS, DefectPlanter, resolve_rates
+from dtks.synth.desil import DesilOptions, desil_truth_path, write_desil_lists
 from dtks.synth.layout import FilePlan, plan_files
 from dtks.synth.population import build_population
 from dtks.synth.writers import FileWriter
@@ -51,6 +52,12 @@ class Summary:
             lines.append(f"conventions: {self.extra['conventions']}")
             rows = self.extra["convention_rows"]
             lines.append("convention rows: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
+        if "desil_lists" in self.extra:
+            defects = self.extra["desil_defects"]
+            lines.append(
+                f"desil lists {self.extra['desil_lists']}, rows {self.extra['desil_rows']}; "
+                + ", ".join(f"{k} {v}" for k, v in sorted(defects.items()))
+            )
         return "\n".join(lines)
 
 
@@ -63,6 +70,7 @@ def generate(
     xlsx_share: float = 0.5,
     kecamatan_kode: str = DEFAULT_KECAMATAN_KODE,
     conventions: Conventions | None = None,
+    desil: DesilOptions | None = None,
 ) -> Summary:
     """Write synthetic village exports of `people` people under `out_dir` and their truth.
 
@@ -72,6 +80,10 @@ def generate(
                  rates={"nik_missing": 0.1})
         generate(2000, seed=1, out_dir="/tmp/raw", truth_path="/tmp/truth.parquet",
                  conventions=Conventions(iddtks="family", nik_from_family=0.005))
+
+    With `desil`, desil ranking lists consistent with the families are written too (see
+    `dtks.synth.desil`), their truth next to `truth_path` as `<stem>_desil.parquet`; the
+    exports and their truth stay byte-identical.
     """
     started = time.perf_counter()
     if not 0.0 <= xlsx_share <= 1.0:
@@ -116,8 +128,26 @@ def generate(
     summary = _summarise(
         people, households, planter.extra_households, planter.unlisted_heads, plans, table, out
     )
+    desil_files: list[str] = []
+    if desil is not None:
+        names = {d.slug: d.nama for d in kecamatan.desa}
+        desil_files, desil_truth = write_desil_lists(table, out, seed, desil, names)
+        desil_truth.write_parquet(desil_truth_path(truth_file), compression="zstd")
+        summary.extra["desil_lists"] = len(desil_files)
+        summary.extra["desil_rows"] = desil_truth.height
+        summary.extra["desil_defects"] = dict(
+            Counter(d for row in desil_truth["defects"].to_list() for d in row)
+        )
     _write_manifest(
-        out, seed, people, xlsx_share, kecamatan_kode, resolved, summary.files, conventions
+        out,
+        seed,
+        people,
+        xlsx_share,
+        kecamatan_kode,
+        resolved,
+        summary.files,
+        conventions,
+        desil_files,
     )
     if not conventions.is_default:
         summary.extra["conventions"] = conventions.as_dict()
@@ -209,7 +239,8 @@ def _clear_previous_output(out: Path, slugs: list[str]) -> None:
     manifest = out / MANIFEST_NAME
     ours = set()
     if manifest.exists():
-        ours = {f["path"] for f in json.loads(manifest.read_text("utf-8")).get("files", [])}
+        previous = json.loads(manifest.read_text("utf-8"))
+        ours = {f["path"] for f in previous.get("files", [])} | set(previous.get("desil_files", []))
     found = [
         p
         for slug in slugs
@@ -236,6 +267,7 @@ def _write_manifest(
     rates: dict[str, float],
     files: list[dict[str, object]],
     conventions: Conventions,
+    desil_files: list[str] | None = None,
 ) -> None:
     manifest: dict[str, object] = {
         "generator": "dtks.synth",
@@ -248,5 +280,7 @@ def _write_manifest(
     }
     if not conventions.is_default:  # the historical manifest stays byte-identical
         manifest["conventions"] = conventions.as_dict()
+    if desil_files:  # desil ranking lists (dtks.synth.desil), kept apart from the exports
+        manifest["desil_files"] = desil_files
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")

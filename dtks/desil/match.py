@@ -1,0 +1,396 @@
+"""Matching desil ranking rows to the reconciled families, in order of trust, never guessing.
+
+For each data row of a desil list (see `dtks.ingest.file_kinds`):
+
+1. **Nomor KK** (`no_kk`): the row's KK is a registry family's (well formed, not possibly
+   truncated, held by one family only).
+2. **Head's NIK** (`nik_kepala`): the row's NIK is the head's of exactly one family.
+3. **A member's NIK** (`nik_anggota`): the row's NIK is a member's, so a member listed in another
+   village still finds the family.
+
+A NIK is used only when it is trusted on both sides: 16 digits, not possibly truncated by a
+spreadsheet, and on the registry side not flagged by the reconcile stage as untrusted
+(`UNTRUSTED_NIK_FLAGS`: possibly truncated, shared with another person). Conflicts are flagged
+and get no family:
+
+- `kk_nik_beda_keluarga`: the KK names one family and the trusted NIK a person of another;
+- `kk_pecah`: the KK is unknown and the NIK is a member's who is not the head: the member most
+  likely married and has a new KK (the new family is not in the exports yet);
+- `kk_ganda`: the KK is held by two registry families;
+- `kk_tidak_pasti`: the KK is unknown and the NIK's family has a KK completed after Excel cut
+  it (`no_kk_repaired`): the row's KK may be the family's true one, or another family's;
+- `nik_di_dua_kk`: no KK match, and the NIK's person is listed under two KKs in the exports
+  (moved, married, listed twice): which family the row means is not certain;
+- `dua_desil`: one family matched by rows with different desils in lists of one period.
+
+Rows matching nothing are `tidak_cocok`; a desil that is not 1-10 is `desil_tidak_sah`; rows with
+neither a usable KK nor a usable NIK are `tanpa_kk_nik`; totals, notes, signatures and repeated
+headers are `bukan_data`. Every row read gets exactly one `status`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from dtks.clean.identifiers import add_number
+from dtks.desil.period import period_from_text
+
+# Registry person columns that, when true, make a person's NIK unusable for matching. The
+# reconcile stage publishes both today; a further flag (e.g. a NIK on two families' people)
+# joins here by name, and a column absent from `persons` is ignored.
+UNTRUSTED_NIK_FLAGS: tuple[str, ...] = ("nik_possibly_truncated", "nik_shared_with_other_person")
+
+STATUSES = ("cocok", "konflik", "tidak_cocok", "ditolak", "bukan_data")
+MATCHED_BY = ("no_kk", "nik_kepala", "nik_anggota")
+REASONS: dict[str, str] = {
+    "kk_nik_beda_keluarga": "Nomor KK menunjuk satu keluarga, NIK menunjuk orang di keluarga lain",
+    "kk_pecah": (
+        "Nomor KK tidak dikenal dan NIK milik anggota (bukan kepala) keluarga lain: kemungkinan "
+        "KK baru setelah menikah; keluarga baru belum ada di data desa"
+    ),
+    "kk_ganda": "Nomor KK dipakai dua keluarga di data desa",
+    "kk_tidak_pasti": (
+        "Nomor KK tidak dikenal dan keluarga yang ditunjuk NIK punya Nomor KK yang dilengkapi "
+        "dari angka Excel terpotong: keluarganya tidak pasti"
+    ),
+    "nik_di_dua_kk": (
+        "NIK ini tercatat di dua Nomor KK di data desa (pindah, menikah atau tercatat ganda): "
+        "keluarganya tidak pasti"
+    ),
+    "dua_desil": "Satu keluarga mendapat dua desil berbeda dalam daftar periode yang sama",
+    "tidak_cocok": "Tidak ada keluarga di data desa dengan Nomor KK atau NIK ini",
+    "desil_tidak_sah": "Nilai desil bukan angka 1 sampai 10",
+    "tanpa_kk_nik": "Baris tanpa Nomor KK dan tanpa NIK yang bisa dipakai",
+    "bukan_data": "Baris jumlah, catatan, tanda tangan atau judul berulang",
+}
+
+DESIL_ROWS_COLUMNS: dict[str, pl.DataType] = {
+    "village": pl.String(),
+    "source_file": pl.String(),
+    "source_sheet": pl.String(),
+    "source_row": pl.Int64(),
+    "row_kind": pl.String(),
+    "row_unit": pl.String(),
+    "desil_period": pl.Date(),
+    "desil_period_from": pl.String(),  # kolom, nama_file or tanggal_file
+    "no_kk": pl.String(),
+    "nik": pl.String(),
+    "nama": pl.String(),
+    "desil": pl.Int64(),
+    "status": pl.String(),
+    "matched_by": pl.String(),
+    "household_id": pl.String(),
+    "reason": pl.String(),
+    "reason_text": pl.String(),
+    "is_current": pl.Boolean(),
+}
+
+HOUSEHOLD_DESIL_COLUMNS: dict[str, pl.DataType] = {
+    "household_id": pl.String(),
+    "desil": pl.Int64(),
+    "desil_period": pl.Date(),
+    "desil_matched_by": pl.String(),
+    "desil_previous": pl.Int64(),
+    "desil_previous_period": pl.Date(),
+    "desil_changed": pl.Boolean(),
+    "desil_conflict": pl.String(),
+    "desil_history": pl.String(),  # "2026-01:3, 2026-07:4"
+}
+
+
+def prepare_rows(raw: pl.DataFrame, files: pl.DataFrame | None) -> pl.LazyFrame:
+    """Desil raw rows with KK/NIK normalised (as the clean stage does), desil and period parsed."""
+    lf = raw.lazy()
+    lf = add_number(lf, "no_kk", "no_kk_was_numeric")
+    lf = add_number(lf, "nik", "nik_was_numeric")
+    desil_digits = pl.col("desil_text").str.extract(r"^(?i:desil)?\s*(\d{1,2})(?:[.,]0+)?$", 1)
+    lf = lf.with_columns(desil_digits.cast(pl.Int64, strict=False).alias("desil"))
+    periods = _periods(raw, files)
+    return lf.join(periods.lazy(), on=["village", "source_file"], how="left")
+
+
+def _periods(raw: pl.DataFrame, files: pl.DataFrame | None) -> pl.DataFrame:
+    """One period per list: its PERIODE column (most common value), else its name, else its date."""
+    lists = raw.select("village", "source_file").unique(maintain_order=True)
+    column = (
+        raw.drop_nulls("periode_text")
+        .group_by("village", "source_file")
+        .agg(pl.col("periode_text").mode().first())
+    )
+    modified = (
+        files.select("village", "source_file", pl.col("modified_at").dt.date().alias("_file_date"))
+        if files is not None and "modified_at" in files.columns
+        else pl.DataFrame(
+            schema={"village": pl.String, "source_file": pl.String, "_file_date": pl.Date}
+        )
+    )
+    lists = lists.join(column, on=["village", "source_file"], how="left").join(
+        modified, on=["village", "source_file"], how="left"
+    )
+    records = []
+    for village, source_file, text, file_date in lists.iter_rows():  # one per list, not per row
+        from_column, from_name = period_from_text(text), period_from_text(source_file)
+        if from_column is not None:
+            records.append((village, source_file, from_column, "kolom"))
+        elif from_name is not None:
+            records.append((village, source_file, from_name, "nama_file"))
+        else:
+            fallback = file_date.replace(day=1) if isinstance(file_date, date) else None
+            records.append((village, source_file, fallback, "tanggal_file"))
+    return pl.DataFrame(
+        records,
+        schema={
+            "village": pl.String,
+            "source_file": pl.String,
+            "desil_period": pl.Date,
+            "desil_period_from": pl.String,
+        },
+        orient="row",
+    )
+
+
+def match_desil(
+    raw: pl.DataFrame,
+    persons: pl.DataFrame,
+    households: pl.DataFrame,
+    files: pl.DataFrame | None = None,
+    sources: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every ranking row with what it matched, and each registry family's current desil.
+
+    `raw`: the store's `desil_raw_rows`; `persons`/`households`: the reconciled ones;
+    `files`: `source_files` (for a list's date when neither its content nor its name says);
+    `sources`: the reconciled source rows (`person_id`, `no_kk`): a person listed under two
+    KKs (moved, married, listed twice) belongs to no one family for certain, so their NIK
+    finds no family (`nik_di_dua_kk`).
+    """
+    rows = prepare_rows(raw, files)
+    kk_map = (
+        households.lazy()
+        .filter(pl.col("no_kk").is_not_null() & ~pl.col("is_kk_malformed").fill_null(False))
+        .group_by("no_kk")
+        .agg(pl.col("household_id").first().alias("_kk_household"), pl.len().alias("_kk_count"))
+    )
+    untrusted = [pl.col(c).fill_null(False) for c in UNTRUSTED_NIK_FLAGS if c in persons.columns]
+    trusted = pl.col("nik").is_not_null() & pl.col("nik_is_valid").fill_null(False)
+    if untrusted:
+        trusted = trusted & ~pl.any_horizontal(untrusted)
+    repaired = (
+        pl.col("no_kk_repaired").fill_null(False)
+        if "no_kk_repaired" in households.columns
+        else pl.lit(False)
+    )
+    heads = households.lazy().select("household_id", "head_person_id", repaired.alias("_repaired"))
+    listed = persons.lazy()
+    if sources is not None and {"person_id", "no_kk"} <= set(sources.columns):
+        # On 15 digits: a KK Excel cut to 15 digits is still the same KK. `_count_kk_any` also
+        # counts a KK written but unreadable (3.52803E+15): it may be any KK.
+        written = (
+            pl.col("no_kk_as_written")
+            if "no_kk_as_written" in sources.columns
+            else pl.lit(None, pl.String)
+        )
+        kk15 = pl.col("no_kk").str.slice(0, 15)
+        kks = (
+            sources.lazy()
+            .group_by("person_id")
+            .agg(
+                kk15.drop_nulls().n_unique().alias("_count_kk"),
+                pl.coalesce(kk15, pl.lit("?") + written)
+                .drop_nulls()
+                .n_unique()
+                .alias("_count_kk_any"),
+            )
+        )
+        listed = listed.join(kks, on="person_id", how="left").with_columns(
+            (pl.col("_count_kk").fill_null(0) > 1).alias("_in_two_kk"),
+            (pl.col("_count_kk_any").fill_null(0) > 1).alias("_maybe_two_kk"),
+        )
+    else:
+        listed = listed.with_columns(
+            pl.lit(False).alias("_in_two_kk"), pl.lit(False).alias("_maybe_two_kk")
+        )
+    nik_map = (
+        listed.filter(trusted & pl.col("household_id").is_not_null())
+        .join(heads, on="household_id", how="left")
+        .group_by("nik")
+        .agg(
+            pl.col("household_id").first().alias("_nik_household"),
+            (pl.col("person_id") == pl.col("head_person_id"))
+            .fill_null(False)
+            .first()
+            .alias("_nik_is_head"),
+            pl.col("household_id").n_unique().alias("_nik_count"),
+            pl.col("_in_two_kk").any().alias("_nik_two_kk"),
+            pl.col("_maybe_two_kk").any().alias("_nik_maybe_two_kk"),
+            pl.col("_repaired").first().alias("_nik_kk_repaired"),
+        )
+    )
+    nik_usable = pl.col("nik").is_not_null() & ~pl.col("nik_possibly_truncated")
+    kk_usable = pl.col("no_kk").is_not_null() & ~pl.col("no_kk_possibly_truncated")
+    joined = (
+        rows.with_columns(
+            pl.when(kk_usable).then(pl.col("no_kk")).alias("_kk_key"),
+            pl.when(nik_usable).then(pl.col("nik")).alias("_nik_key"),
+        )
+        .join(kk_map, left_on="_kk_key", right_on="no_kk", how="left")
+        .join(nik_map, left_on="_nik_key", right_on="nik", how="left")
+    )
+    kk_one = pl.col("_kk_count") == 1
+    nik_one = pl.col("_nik_count") == 1
+    data = pl.col("row_kind") == "data"
+    reason = (
+        pl.when(~data)
+        .then(pl.lit("bukan_data"))
+        .when(pl.col("desil").is_null() | ~pl.col("desil").is_between(1, 10))
+        .then(pl.lit("desil_tidak_sah"))
+        .when(pl.col("_kk_key").is_null() & pl.col("_nik_key").is_null())
+        .then(pl.lit("tanpa_kk_nik"))
+        .when(pl.col("_kk_count") > 1)
+        .then(pl.lit("kk_ganda"))
+        .when(kk_one & nik_one & (pl.col("_nik_household") != pl.col("_kk_household")))
+        .then(pl.lit("kk_nik_beda_keluarga"))
+        .when(kk_one)
+        .then(pl.lit(None, pl.String))
+        .when(nik_one & pl.col("_nik_two_kk"))
+        .then(pl.lit("nik_di_dua_kk"))
+        .when(nik_one & pl.col("_kk_key").is_not_null() & pl.col("_nik_maybe_two_kk"))
+        .then(pl.lit("nik_di_dua_kk"))
+        .when(nik_one & pl.col("_kk_key").is_not_null() & pl.col("_nik_kk_repaired"))
+        .then(pl.lit("kk_tidak_pasti"))
+        .when(nik_one & ~pl.col("_nik_is_head") & pl.col("_kk_key").is_not_null())
+        .then(pl.lit("kk_pecah"))
+        .when(nik_one)
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.lit("tidak_cocok"))
+    )
+    matched_by = (
+        pl.when(pl.col("reason").is_not_null())
+        .then(pl.lit(None, pl.String))
+        .when(kk_one)
+        .then(pl.lit("no_kk"))
+        .when(pl.col("_nik_is_head"))
+        .then(pl.lit("nik_kepala"))
+        .otherwise(pl.lit("nik_anggota"))
+    )
+    decided = joined.with_columns(reason.alias("reason")).with_columns(
+        matched_by.alias("matched_by"),
+        pl.when(pl.col("reason").is_null())
+        .then(pl.coalesce(pl.when(kk_one).then(pl.col("_kk_household")), pl.col("_nik_household")))
+        .alias("household_id"),
+    )
+    # One family, two desils in lists of one period: the rows matched with the highest trust
+    # (KK, then head's NIK, then a member's NIK) decide when they agree with each other; the
+    # other rows with another desil are flagged. When the top rows disagree, all are flagged.
+    trust = pl.col("matched_by").replace_strict(
+        {name: level for level, name in enumerate(MATCHED_BY)}, default=None, return_dtype=pl.Int64
+    )
+    family = ["household_id", "desil_period"]
+    decided = decided.with_columns(trust.alias("_trust"))
+    matched = decided.filter(pl.col("household_id").is_not_null())
+    top_level = matched.group_by(family).agg(pl.col("_trust").min().alias("_top_trust"))
+    top = (
+        matched.join(top_level, on=family)
+        .filter(pl.col("_trust") == pl.col("_top_trust"))
+        .group_by(family)
+        .agg(
+            pl.col("desil").n_unique().alias("_top_desils"),
+            pl.col("desil").first().alias("_top_desil"),
+        )
+    )
+    decided = decided.join(top, on=family, how="left")
+    clash = pl.col("household_id").is_not_null() & (
+        (pl.col("_top_desils") > 1) | (pl.col("desil") != pl.col("_top_desil"))
+    )
+    decided = decided.with_columns(
+        pl.when(clash.fill_null(False))
+        .then(pl.lit("dua_desil"))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
+    )
+    decided = decided.with_columns(
+        pl.when(pl.col("reason") == "dua_desil")
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.col("matched_by"))
+        .alias("matched_by"),
+        pl.when(pl.col("reason").is_null())
+        .then(pl.lit("cocok"))
+        .when(pl.col("reason") == "bukan_data")
+        .then(pl.lit("bukan_data"))
+        .when(pl.col("reason").is_in(["desil_tidak_sah", "tanpa_kk_nik"]))
+        .then(pl.lit("ditolak"))
+        .when(pl.col("reason") == "tidak_cocok")
+        .then(pl.lit("tidak_cocok"))
+        .otherwise(pl.lit("konflik"))
+        .alias("status"),
+        pl.col("reason")
+        .replace_strict(REASONS, default=None, return_dtype=pl.String)
+        .alias("reason_text"),
+    )
+    newest = (
+        decided.filter(pl.col("household_id").is_not_null())
+        .group_by("household_id")
+        .agg(pl.col("desil_period").max().alias("_newest"))
+    )
+    decided = decided.join(newest, on="household_id", how="left").with_columns(
+        (pl.col("desil_period") == pl.col("_newest")).fill_null(False).alias("is_current")
+    )
+    desil_rows = decided.select(
+        [pl.col(c).cast(t) for c, t in DESIL_ROWS_COLUMNS.items()]
+    ).collect()
+    return desil_rows, household_desil(desil_rows)
+
+
+def household_desil(desil_rows: pl.DataFrame) -> pl.DataFrame:
+    """Each matched family's desil: the newest period's, with the previous one and the history."""
+    matched = desil_rows.filter(pl.col("household_id").is_not_null())
+    per_period = (
+        matched.group_by("household_id", "desil_period")
+        .agg(
+            pl.col("desil").filter(pl.col("status") == "cocok").first().alias("desil"),
+            pl.col("matched_by")
+            .filter(pl.col("status") == "cocok")
+            .sort()
+            .first()
+            .alias("matched_by"),
+            pl.col("reason").filter(pl.col("status") == "konflik").first().alias("conflict"),
+        )
+        .sort("household_id", "desil_period")
+    )
+    return (
+        per_period.group_by("household_id", maintain_order=True)
+        .agg(
+            pl.col("desil").last().alias("desil"),
+            pl.col("desil_period").last().alias("desil_period"),
+            pl.col("matched_by").last().alias("desil_matched_by"),
+            pl.col("desil").drop_nulls().reverse().slice(1, 1).first().alias("_previous"),
+            pl.col("desil_period")
+            .filter(pl.col("desil").is_not_null())
+            .reverse()
+            .slice(1, 1)
+            .first()
+            .alias("desil_previous_period"),
+            pl.col("conflict").last().alias("desil_conflict"),
+            pl.concat_str(
+                pl.col("desil_period").dt.strftime("%Y-%m"),
+                pl.lit(":"),
+                pl.col("desil").cast(pl.String).fill_null("konflik"),
+            )
+            .str.join(", ")
+            .alias("desil_history"),
+        )
+        .with_columns(
+            pl.when(pl.col("desil").is_not_null())
+            .then(pl.col("_previous"))
+            .alias("desil_previous"),
+        )
+        .with_columns(
+            (
+                pl.col("desil_previous").is_not_null()
+                & (pl.col("desil_previous") != pl.col("desil"))
+            ).alias("desil_changed")
+        )
+        .select([pl.col(c).cast(t) for c, t in HOUSEHOLD_DESIL_COLUMNS.items()])
+    )

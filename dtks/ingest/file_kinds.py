@@ -1,0 +1,113 @@
+"""What a file is, read from its header: a registry export, a desil ranking list, or unknown.
+
+A desil list ("Pemeringkatan Desil" from SIKS-NG) names families and their desil; it must
+never become person rows. The header spellings live in `dtks/reference/desil_layouts.toml`.
+
+>>> classify_header(["NO KK", "NIK KEPALA KELUARGA", "NAMA KEPALA KELUARGA", "DESIL"]).kind
+'desil_list'
+>>> classify_header(["NIK", "NAMA", "TGL LAHIR", "JK"]).kind
+'registry_export'
+>>> classify_header(["NIK", "NAMA", "TGL LAHIR", "JK", "DESIL"]).kind  # a DTSEN export with desil
+'registry_export'
+>>> classify_header(["NO", "URAIAN", "JUMLAH"]).kind
+'unknown'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from dtks.columns import canonical_column, normalise_header
+
+FileKind = Literal["registry_export", "desil_list", "unknown"]
+FILE_KINDS: tuple[FileKind, ...] = ("registry_export", "desil_list", "unknown")
+REGISTRY_IDENTITY = ("nik", "nama")  # a registry header names one of these plus one more column
+DESIL_KEYS = ("no_kk", "nik")  # a desil list header names one of these plus a desil column
+
+
+@dataclass(frozen=True)
+class DesilLayout:
+    """The desil list header aliases, normalised."""
+
+    desil_columns: dict[str, str]  # normalised header -> desil field (desil, periode)
+    registry_columns: dict[str, str]  # normalised header -> registry column (desil lists only)
+    person_columns: frozenset[str]
+
+
+@cache
+def desil_layout() -> DesilLayout:
+    """The bundled `desil_layouts.toml`, read once."""
+    text = resources.files("dtks.reference").joinpath("desil_layouts.toml").read_text("utf-8")
+    table = tomllib.loads(text)
+
+    def lookup(section: dict[str, list[str]]) -> dict[str, str]:
+        return {
+            normalise_header(alias): key for key, aliases in section.items() for alias in aliases
+        }
+
+    return DesilLayout(
+        desil_columns=lookup(table["desil_columns"]),
+        registry_columns=lookup(table["registry_columns"]),
+        person_columns=frozenset(table["person_columns"]["columns"]),
+    )
+
+
+@dataclass(frozen=True)
+class HeaderKind:
+    """A header row's kind and the evidence for it (header as written -> column it names)."""
+
+    kind: FileKind
+    registry: dict[int, str] = field(default_factory=dict)  # position -> registry column
+    desil: dict[int, str] = field(default_factory=dict)  # position -> desil field
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def row_unit(self) -> str | None:
+        """For a desil list: "anggota" when it lists members (has a relationship column)."""
+        if self.kind != "desil_list":
+            return None
+        return "anggota" if "hubungan_keluarga" in self.registry.values() else "keluarga"
+
+
+def desil_field(header: str) -> str | None:
+    """The desil-only field (desil, periode) a header names, or None."""
+    return desil_layout().desil_columns.get(normalise_header(header))
+
+
+def classify_header(cells: Sequence[str]) -> HeaderKind:
+    """Registry export, desil list or unknown, from one candidate header row."""
+    layout = desil_layout()
+    desil: dict[int, str] = {}
+    registry: dict[int, str] = {}
+    desil_registry: dict[int, str] = {}
+    for position, cell in enumerate(cells):
+        if not cell:
+            continue
+        key = normalise_header(cell)
+        if key in layout.desil_columns:
+            desil.setdefault(position, layout.desil_columns[key])
+            continue
+        column = canonical_column(cell)
+        if column is not None:
+            registry[position] = column
+            desil_registry[position] = column
+        elif key in layout.registry_columns:
+            desil_registry[position] = layout.registry_columns[key]
+    found = set(registry.values())
+    is_registry = bool(found & set(REGISTRY_IDENTITY)) and len(found) >= 2
+    person = found & layout.person_columns
+    has_desil = "desil" in desil.values()
+    if has_desil and set(desil_registry.values()) & set(DESIL_KEYS) and len(person) <= 1:
+        evidence = {cells[j]: c for j, c in sorted({**desil_registry, **desil}.items())}
+        return HeaderKind("desil_list", desil_registry, desil, evidence)
+    if is_registry:
+        evidence = {cells[j]: c for j, c in sorted(registry.items())}
+        for j, name in desil.items():  # a DTSEN export may carry its desil per person
+            evidence[cells[j]] = f"{name} (kolom tambahan)"
+        return HeaderKind("registry_export", registry, {}, evidence)
+    return HeaderKind("unknown")

@@ -1,0 +1,193 @@
+"""Matching desil ranking rows to reconciled families: order of trust, trusted NIKs only,
+conflicts flagged and never resolved by guessing, the newest list winning."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+import pytest
+
+from dtks.desil import STATUSES, UNTRUSTED_NIK_FLAGS, match_desil
+from dtks.ingest import DESIL_ROWS_SCHEMA
+
+KK_A, KK_B, KK_NEW = "3528110101200001", "3528110202200002", "3528110303240003"
+HEAD_A, WIFE_A, CHILD_A = "3528111203800001", "3528115506820002", "3528110807030003"
+HEAD_B, SHARED, TRUNC = "3528111503700004", "3528111111900005", "3528112202900010"
+
+
+def _registry() -> tuple[pl.DataFrame, pl.DataFrame]:
+    persons = pl.DataFrame(
+        {
+            "person_id": ["pA1", "pA2", "pA3", "pB1", "pB2", "pB3"],
+            "household_id": ["hA", "hA", "hA", "hB", "hB", "hB"],
+            "nik": [HEAD_A, WIFE_A, CHILD_A, HEAD_B, SHARED, TRUNC],
+            "nik_is_valid": [True] * 6,
+            "nik_possibly_truncated": [False, False, False, False, False, True],
+            "nik_shared_with_other_person": [False, False, False, False, True, False],
+        }
+    )
+    households = pl.DataFrame(
+        {
+            "household_id": ["hA", "hB"],
+            "no_kk": [KK_A, KK_B],
+            "head_person_id": ["pA1", "pB1"],
+            "is_kk_malformed": [False, False],
+        }
+    )
+    return persons, households
+
+
+def _rows(rows: list[tuple], source_file: str = "kapong/desil 2026-07.csv") -> pl.DataFrame:
+    """(source_row, no_kk, nik, desil[, row_kind]) as the ingest stores them."""
+    records = []
+    for row in rows:
+        number, kk, nik, desil, *kind = row
+        records.append(
+            {
+                "source_file": source_file,
+                "source_sheet": "",
+                "source_row": number,
+                "row_kind": kind[0] if kind else "data",
+                "row_unit": "keluarga",
+                "no_kk": kk,
+                "nik": nik,
+                "nama": "X",
+                "desil_text": desil,
+                "nik_was_numeric": False,
+                "no_kk_was_numeric": False,
+                "village": "kapong",
+            }
+        )
+    schema = {**DESIL_ROWS_SCHEMA, "village": pl.String()}
+    return pl.DataFrame(records, schema_overrides=schema).select(
+        [
+            pl.col(c).cast(t) if c in records[0] else pl.lit(None, t).alias(c)
+            for c, t in schema.items()
+        ]
+    )
+
+
+def _match(rows: pl.DataFrame, files: pl.DataFrame | None = None):
+    persons, households = _registry()
+    return match_desil(rows, persons, households, files)
+
+
+def _by_row(result: pl.DataFrame) -> dict[int, tuple]:
+    return {
+        r["source_row"]: (r["status"], r["reason"], r["matched_by"], r["household_id"])
+        for r in result.iter_rows(named=True)
+    }
+
+
+def test_kk_then_head_nik_then_member_nik() -> None:
+    rows, families = _match(
+        _rows(
+            [
+                (5, KK_A + ".0", None, "3"),
+                (6, None, HEAD_B, "Desil 7"),
+                (7, None, f"'{CHILD_A}", "3.0"),
+            ]
+        )
+    )
+    got = _by_row(rows)
+    assert got[5] == ("cocok", None, "no_kk", "hA")
+    assert got[6] == ("cocok", None, "nik_kepala", "hB")
+    assert got[7] == ("cocok", None, "nik_anggota", "hA")
+    assert dict(families.select("household_id", "desil").iter_rows()) == {"hA": 3, "hB": 7}
+
+
+@pytest.mark.parametrize("nik", [SHARED, TRUNC])
+def test_an_untrusted_registry_nik_matches_nothing(nik: str) -> None:
+    assert "nik_shared_with_other_person" in UNTRUSTED_NIK_FLAGS
+    rows, families = _match(_rows([(5, None, nik, "2")]))
+    assert _by_row(rows)[5] == ("tidak_cocok", "tidak_cocok", None, None)
+    assert families.height == 0
+
+
+def test_a_nik_from_a_number_cell_is_not_used_but_its_kk_is() -> None:
+    frame = _rows([(5, None, HEAD_B[:15] + "0", "2"), (6, KK_A, HEAD_A[:15] + "0", "4")])
+    frame = frame.with_columns(pl.lit(True).alias("nik_was_numeric"))
+    got = _by_row(_match(frame)[0])
+    assert got[5][:2] == ("ditolak", "tanpa_kk_nik")  # a possibly truncated NIK is no key
+    assert got[6] == ("cocok", None, "no_kk", "hA")
+
+
+def test_conflicts_are_flagged_and_give_no_desil() -> None:
+    rows, families = _match(
+        _rows(
+            [
+                (5, KK_A, HEAD_B, "2"),  # KK says family A, NIK says family B
+                (6, KK_NEW, CHILD_A, "5"),  # the child married: new KK not in the exports
+                (7, None, "3528119999990009", "1"),  # nobody
+                (8, KK_B, None, "1"),
+                (9, None, HEAD_B, "6"),  # family B twice with two desils: the KK row decides
+                (10, None, None, "3"),
+                (11, KK_A, None, "11"),
+                (12, "JUMLAH", None, None, "totals"),
+            ]
+        )
+    )
+    got = _by_row(rows)
+    assert got[5][:2] == ("konflik", "kk_nik_beda_keluarga") and got[5][3] is None
+    assert got[6][:2] == ("konflik", "kk_pecah") and got[6][3] is None
+    assert got[7][:2] == ("tidak_cocok", "tidak_cocok")
+    assert got[8] == ("cocok", None, "no_kk", "hB")
+    assert got[9][:2] == ("konflik", "dua_desil")
+    assert got[10][:2] == ("ditolak", "tanpa_kk_nik")
+    assert got[11][:2] == ("ditolak", "desil_tidak_sah")
+    assert got[12][:2] == ("bukan_data", "bukan_data")
+    assert dict(families.select("household_id", "desil").iter_rows()) == {"hB": 1}
+    # every row read has exactly one status, with a reason in words for the operator
+    assert rows.height == 8 and set(rows["status"]) <= set(STATUSES)
+    assert rows.filter(pl.col("status") != "cocok")["reason_text"].is_not_null().all()
+
+
+def test_two_equally_trusted_rows_with_two_desils_leave_the_family_without_one() -> None:
+    rows, families = _match(_rows([(5, KK_A, None, "2"), (6, KK_A, HEAD_A, "3")]))
+    assert set(rows["reason"]) == {"dua_desil"}
+    assert families.filter(pl.col("household_id") == "hA")["desil"].to_list() == [None]
+    assert families["desil_conflict"].to_list() == ["dua_desil"]
+
+
+def test_the_newest_list_wins_and_a_change_is_reported() -> None:
+    old = _rows([(5, KK_A, None, "2"), (6, KK_B, None, "5")], "kapong/Desil Januari 2026.csv")
+    new = _rows([(5, KK_A, None, "3"), (6, KK_B, None, "5")], "kapong/desil.csv")
+    files = pl.DataFrame(
+        {
+            "village": ["kapong", "kapong"],
+            "source_file": ["kapong/Desil Januari 2026.csv", "kapong/desil.csv"],
+            "modified_at": [datetime(2026, 2, 3, tzinfo=UTC), datetime(2026, 8, 9, tzinfo=UTC)],
+        }
+    )
+    rows, families = _match(pl.concat([old, new]), files)
+    periods = dict(rows.select("source_file", "desil_period").unique().iter_rows())
+    assert periods == {
+        "kapong/Desil Januari 2026.csv": date(2026, 1, 1),
+        "kapong/desil.csv": date(2026, 8, 1),  # neither content nor name: the file's date
+    }
+    a = families.filter(pl.col("household_id") == "hA").row(0, named=True)
+    assert (a["desil"], a["desil_previous"], a["desil_changed"]) == (3, 2, True)
+    assert a["desil_history"] == "2026-01:2, 2026-08:3"
+    b = families.filter(pl.col("household_id") == "hB").row(0, named=True)
+    assert (b["desil"], b["desil_changed"]) == (5, False)
+    assert rows.filter(pl.col("source_file") == "kapong/desil.csv")["is_current"].all()
+    assert not rows.filter(pl.col("source_file") != "kapong/desil.csv")["is_current"].any()
+
+
+def test_a_person_listed_under_two_kks_finds_no_family_by_nik() -> None:
+    persons, households = _registry()
+    sources = pl.DataFrame(
+        {
+            "person_id": ["pB1", "pB1", "pA1", "pA1"],
+            "no_kk": [KK_B, "3528119999990001", KK_A, None],
+            "no_kk_as_written": [KK_B, "3528119999990001", KK_A, "3.52812E+15"],
+        }
+    )
+    frame = _rows([(5, None, HEAD_B, "2"), (6, KK_NEW, HEAD_A, "4"), (7, None, HEAD_A, "6")])
+    rows, families = match_desil(frame, persons, households, None, sources)
+    got = _by_row(rows)
+    assert got[5][:2] == ("konflik", "nik_di_dua_kk")  # moved or married: which family?
+    assert got[6][:2] == ("konflik", "nik_di_dua_kk")  # an unreadable KK may be the row's
+    assert got[7] == ("cocok", None, "nik_kepala", "hA")  # no KK on the row: the head's NIK
+    assert dict(families.select("household_id", "desil").iter_rows()) == {"hA": 6}
