@@ -18,6 +18,8 @@ from pipelines.settings import PROJECT_ROOT, Settings
 
 # The full event log (with tracebacks) stays in the Dagster instance, visible in the UI;
 # the terminal gets the summary below, or the root cause of a failure.
+# The code location `dtks` (pipelines.definitions), as the UI and the deploy units load it.
+WORKSPACE = PROJECT_ROOT / "workspace.yaml"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -97,7 +99,7 @@ def run_ui(port: int) -> int:
     settings = Settings.from_env()
     prepare_dagster_home(settings)
     dagster = Path(sys.executable).with_name("dagster")
-    argv = [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    argv = [str(dagster), "dev", "-w", str(WORKSPACE), "-h", "127.0.0.1", "-p", str(port)]
     os.chdir(PROJECT_ROOT)
     os.execv(argv[0], argv)
     return 0  # not reached

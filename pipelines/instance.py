@@ -17,19 +17,33 @@ if TYPE_CHECKING:
 # Written once into DAGSTER_HOME (an existing file is never overwritten): no telemetry (the
 # machine has no internet); a run queue that starts one run at a time (it only holds runs
 # launched through the daemon: UI, schedule, sensor; `make run` bypasses it, and the work
-# store lock in dtks.store is what keeps every run off the others' DuckDB file); and run
+# store lock in dtks.store is what keeps every run off the others' DuckDB file); a limit of 1
+# on every concurrency pool, so the steps that open the work store (pool
+# assets.conventions.WORK_STORE_POOL) wait for a slot, shown as waiting in the UI, across all
+# runs of this instance, `make run` included; and run
 # monitoring, so a run whose worker never started or hangs is ended instead of holding the
 # queue forever (6 h, the same as the work store lock timeout).
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
-run_queue:
-  max_concurrent_runs: 1
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+  pools:
+    default_limit: 1
 run_monitoring:
   enabled: true
   start_timeout_seconds: 300
   max_runtime_seconds: 21600
 """
+# What earlier releases wrote: such a file is replaced by DAGSTER_YAML (it was ours, never
+# edited), so an existing installation gets the pool limit; any other file is left alone.
+EARLIER_DAGSTER_YAML = (
+    DAGSTER_YAML.replace(
+        "concurrency:\n  runs:\n    max_concurrent_runs: 1\n  pools:\n    default_limit: 1\n",
+        "run_queue:\n  max_concurrent_runs: 1\n",
+    ),
+)
 INIT_LOCK = ".init.lock"
 
 
@@ -43,7 +57,7 @@ def prepare_dagster_home(settings: Settings) -> Path:
     home = dagster_home(settings)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text() in EARLIER_DAGSTER_YAML:
         # written beside and renamed, so a process starting at the same moment never reads
         # a half-written file
         partial = home / f".dagster.yaml.{os.getpid()}.partial"
