@@ -14,7 +14,8 @@ from pipelines.settings import Settings
 if TYPE_CHECKING:
     import dagster as dg
 
-# Written once into DAGSTER_HOME (an existing file is never overwritten): no telemetry (the
+# Written into DAGSTER_HOME when missing (or as written by an earlier release; any other
+# file is left alone): no telemetry (the
 # machine has no internet); a run queue that starts one run at a time (it only holds runs
 # launched through the daemon: UI, schedule, sensor; `make run` bypasses it, and the work
 # store lock in dtks.store is what keeps every run off the others' DuckDB file); a limit of 1
