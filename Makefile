@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ## Reconcile every village under $$DTKS_RAW_DIR [data/raw] and publish kecamatan.duckdb.
+## umask 027: nothing written about people is readable by other users of the machine.
 run: $(STAMP)
-	$(BIN)/python -m pipelines.cli run
+	umask 027 && $(BIN)/python -m pipelines.cli run
 
 ## The whole test suite (what CI runs), on every core: the slow tests are real pipeline runs.
 test: $(STAMP)
@@ -22,7 +23,7 @@ test: $(STAMP)
 
 ## The Dagster UI (webserver + daemon) on http://127.0.0.1:3000.
 ui: $(STAMP)
-	$(BIN)/python -m pipelines.cli ui
+	umask 027 && $(BIN)/python -m pipelines.cli ui
 
 ## Regenerate the committed synthetic sample under data/raw (deterministic).
 sample: $(STAMP)

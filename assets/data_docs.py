@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from dtks.files import private_dir, write_text_atomically
+
 if TYPE_CHECKING:  # assets.gx_suites imports this module
     from assets.gx_suites import CheckOutcome, Suite
 
@@ -334,16 +336,14 @@ def read_statuses(docs_dir: Path) -> list[dict[str, Any]]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
+    write_text_atomically(path, text)
 
 
 def write_pages(
     docs_dir: Path, suite: Suite, outcomes: list[CheckOutcome], validated_at: datetime
 ) -> Path:
     """The suite's page, its status and the index; GX's pages of the suite made offline."""
-    docs_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(docs_dir)
     copy_vendor_assets(docs_dir)
     site = docs_dir / GX_SITE_DIR / suite.name
     gx_pages: dict[str, str] = {}

@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from assets.data_docs import GX_SITE_DIR, write_pages
+from dtks.files import private_dir
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "expectations"
 MAX_EXAMPLES = 10
@@ -180,7 +181,7 @@ def _docs_context(docs_dir: Path, suite: Suite) -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     root = docs_dir / GX_PROJECTS_DIR / suite.name
-    root.mkdir(parents=True, exist_ok=True)
+    private_dir(root)
     context = gx.get_context(mode="file", project_root_dir=str(root))
     if context.variables.progress_bars != ProgressBarsConfig(globally=False):
         context.variables.progress_bars = ProgressBarsConfig(globally=False)

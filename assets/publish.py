@@ -46,9 +46,10 @@ from pipelines.resources import DtksSettings
         "dtks.quality",
     ),
     description=(
-        "Builds kecamatan.duckdb (and kecamatan_masked.duckdb without identifiers) in "
-        "DTKS_CURATED_DIR from all villages, checks that every row read is accepted or "
-        "rejected, and swaps the files in atomically; the previous files go to archive/. "
+        "Builds penuh/kecamatan.duckdb (and tersamar/kecamatan_masked.duckdb without "
+        "identifiers, in a folder of its own) in DTKS_CURATED_DIR from all villages, checks "
+        "that every row read is accepted or rejected, and swaps the files in atomically; the "
+        "previous files go to each folder's archive/. "
         "Then writes submission/ (DTKS layout per village and for the kecamatan, and the "
         "deactivation lists) and commits the stable ids of this run. Metadata: a table and a "
         "chart of the villages' rows and open issues, and a chart of duplicates over the "

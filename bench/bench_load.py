@@ -30,6 +30,8 @@ from pathlib import Path
 import duckdb
 from benchlib import OUT, PROJECT, generate, run_env, run_sampled, scratch_dirs
 
+from dtks.stages.publish import published_paths
+
 SAMPLE = PROJECT / "data" / "raw"
 PEOPLE_5X = 125_000
 SEED_5X = 5
@@ -110,7 +112,7 @@ def largest_child_rss_bytes() -> int:
 
 def published_counts(curated: Path) -> tuple[int, int]:
     """(rows read, persons) of the published file, or zeros when there is none."""
-    path = curated / "kecamatan.duckdb"
+    path = published_paths(curated)[0]
     if not path.exists():
         return 0, 0
     con = duckdb.connect(str(path), read_only=True)

@@ -7,7 +7,11 @@ file. A reader holding the old file keeps its (unlinked) copy; a run that dies b
 rename leaves the old file untouched, and the next publish sweeps its leftovers away.
 
 `replace_directory` does the same for a folder of files (the submission): built beside the
-old one, then swapped in by rename.
+old one, then swapped in by rename. `link_published` points a symlink at a published file
+(the contract path analysts know), swapped in by rename as well.
+
+Published files are 0640 and new folders 0750 (`dtks.files`): personal data is never
+readable by other users of the machine.
 """
 
 from __future__ import annotations
@@ -23,13 +27,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dtks.files import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    fsync_dir,
+    fsync_file,
+    private_dir,
+)
 from dtks.storage_errors import explain_storage_errors
 from dtks.store import quoted
 
 # Older clients cannot open a file written in a newer storage format; v1.2.0 is read by
 # every DuckDB from 1.2 on, including the CLI that PyPI ships (duckdb-cli 1.5).
 PUBLISH_STORAGE_VERSION = "v1.2.0"
-PUBLISHED_FILE_MODE = 0o640
+PUBLISHED_FILE_MODE = PRIVATE_FILE_MODE
 BUILDING = "_publishing"  # the new file, attached while it is built
 FRAME = "_published_frame"  # a Polars frame being copied in
 
@@ -79,18 +90,18 @@ def publish_database(
     """
     kept = f"Tidak ada data yang hilang: {target.name} yang lama tetap utuh."
     with explain_storage_errors(target.parent, f"file terbitan {target.name}", kept):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         _sweep_leftovers(target)
         staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.building")
         try:
             counts = _build(staging, tables, list(views), con, select or _all_columns)
             _verify(staging, counts, list(views))
             os.chmod(staging, PUBLISHED_FILE_MODE)
-            _fsync_file(staging)
+            fsync_file(staging)
             if target.exists():
                 _archive(target, archive_keep)
             os.replace(staging, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         finally:
             for leftover in (staging, staging.with_name(staging.name + ".wal")):
                 leftover.unlink(missing_ok=True)
@@ -218,8 +229,7 @@ def _verify(path: Path, counts: dict[str, int], views: list[PublishedView]) -> N
 
 
 def _archive(target: Path, keep: int) -> None:
-    archive_dir = target.parent / "archive"
-    archive_dir.mkdir(exist_ok=True)
+    archive_dir = private_dir(target.parent / "archive")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     copy = archive_dir / f"{target.stem}.{stamp}{target.suffix}"
     try:
@@ -239,25 +249,45 @@ def replace_directory(target: Path, build: Callable[[Path], None]) -> Path:
     """
     kept = f"Tidak ada data yang hilang: folder {target.name}/ yang lama tetap utuh."
     with explain_storage_errors(target.parent, f"folder {target.name}/", kept):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         for leftover in target.parent.glob(f".{target.name}.*"):
             shutil.rmtree(leftover, ignore_errors=True)
         staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.building")
         retired = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
-        staging.mkdir()
+        staging.mkdir(mode=PRIVATE_DIR_MODE)  # a set-group-id parent's group is inherited
         try:
             build(staging)
             for path in staging.rglob("*"):
-                if path.is_file():
-                    _fsync_file(path)
+                if path.is_file() and not path.is_symlink():
+                    os.chmod(path, PRIVATE_FILE_MODE)
+                    fsync_file(path)
             if target.exists():
                 os.replace(target, retired)
             os.replace(staging, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             shutil.rmtree(retired, ignore_errors=True)
     return target
+
+
+def link_published(link: Path, target: Path) -> Path:
+    """Make `link` a relative symlink to `target`, swapped in by rename (a regular file left
+    at `link` by an older layout is replaced).
+
+    The link itself reveals nothing: opening it needs the right to read `target`'s folder.
+    """
+    relative = os.path.relpath(target, link.parent)
+    if link.is_symlink() and os.readlink(link) == relative:
+        return link
+    temp = link.with_name(f".{link.name}.{uuid.uuid4().hex}.link")
+    os.symlink(relative, temp)
+    try:
+        os.replace(temp, link)
+        fsync_dir(link.parent)
+    finally:
+        temp.unlink(missing_ok=True)
+    return link
 
 
 def _sql_path(path: Path) -> str:
@@ -267,19 +297,3 @@ def _sql_path(path: Path) -> str:
 def _literal(text: str) -> str:
     """A SQL string literal for our own fixed comment texts (COMMENT ON takes no parameters)."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -7,6 +7,21 @@ DuckDB allows one writing process per file and no reader while another process w
 so every access (read or write) goes through `WorkStore.session()`, which holds an
 exclusive `flock` on `<store>.lock` for its duration. Two runs started together therefore
 wait for each other instead of failing on DuckDB's own lock.
+
+Every unit of store work is one transaction (`transaction`): a file's ingest, a village's
+clean, a stage's table replacements, the commit of the id registry. A run killed anywhere
+leaves each unit either done or not started, never half (DuckDB rolls back what was not
+committed when the file is opened again). Every statement that changes the store goes
+through `execute`, which also passes a *boundary* of the fault hook below.
+
+Fault injection: `stop_after(stage, n)` (tests) raises `InjectedStop` right after the n-th
+boundary of `stage`; the environment variable `DTKS_FAULT_KILL_AFTER=<stage>:<n>` SIGKILLs
+the process there instead (benchmarks, a real `make run`). A boundary is a store statement
+or a file swapped in (`mark_boundary`); stage runners name their stage with
+`statements_of(stage)`. Without either, the hook only counts.
+
+The store file, its WAL and DuckDB's spill files hold personal data: the file is kept at
+mode 0640 (or stricter) and DuckDB spills into `<work dir>/tmp/` (mode 0750), never /tmp.
 """
 
 from __future__ import annotations
@@ -14,14 +29,17 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from dtks.files import PRIVATE_FILE_MODE, private_dir, restrict_file
 from dtks.storage_errors import explain_storage_errors
 
 # Tables that hold the pipeline's memory across runs (published ids, run history, review
@@ -64,20 +82,25 @@ class WorkStore:
         that says so in Bahasa Indonesia.
         """
         with explain_storage_errors(self.path.parent, f"penyimpanan kerja {self.path.name}"):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             with _exclusive_lock(self.lock_path, self.lock_timeout_s):
-                con = duckdb.connect(str(self.path))
+                con = duckdb.connect(str(self.path), config={"temp_directory": self._spill_dir()})
                 try:
+                    restrict_file(self.path)
                     _ensure_layout(con, self.layout)
                     yield con
                     con.execute("CHECKPOINT")
                 finally:
                     con.close()
 
+    def _spill_dir(self) -> str:
+        """Where DuckDB spills what does not fit in memory: beside the store, not in /tmp."""
+        return str(private_dir(self.path.parent / "tmp"))
+
 
 @contextmanager
 def _exclusive_lock(lock_path: Path, timeout_s: float) -> Iterator[None]:
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o640)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
     try:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -101,14 +124,114 @@ def _ensure_layout(con: duckdb.DuckDBPyConnection, layout: str) -> None:
     rows = con.execute("SELECT layout FROM store_meta").fetchall()
     if rows == [(layout,)]:
         return
-    for (table,) in con.execute(
+    tables = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-    ).fetchall():
-        if table not in PERSISTENT_TABLES:
-            # names come from the catalog of our own file, not from input data
-            con.execute(f'DROP TABLE "{table}"').fetchall()
-    con.execute("DELETE FROM store_meta").fetchall()
-    con.execute("INSERT INTO store_meta VALUES (?)", [layout]).fetchall()
+    ).fetchall()
+    with transaction(con):
+        for (table,) in tables:
+            if table not in PERSISTENT_TABLES:
+                # names come from the catalog of our own file, not from input data
+                execute(con, f'DROP TABLE "{table}"')
+        execute(con, "DELETE FROM store_meta")
+        execute(con, "INSERT INTO store_meta VALUES (?)", [layout])
+
+
+class InjectedStop(BaseException):  # noqa: N818 - not an error: a stop a test asked for
+    """The run stopped at a boundary because a test asked for it (`stop_after`).
+
+    A BaseException, so that no `except Exception` on the way up handles it: the session
+    closes the connection without committing, as a kill would.
+    """
+
+
+FAULT_ENV = "DTKS_FAULT_KILL_AFTER"
+
+
+@dataclass
+class _Faults:
+    """The fault hook's state in this process: boundaries passed per stage, and where to stop."""
+
+    stage: str = ""
+    passed: dict[str, int] = field(default_factory=dict)
+    stop_at: tuple[str, int] | None = None
+    kill: bool = False  # SIGKILL instead of raising (set from the environment)
+
+    def boundary(self) -> None:
+        count = self.passed.get(self.stage, 0) + 1
+        self.passed[self.stage] = count
+        if self.stop_at == (self.stage, count):
+            if self.kill:
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise InjectedStop(f"stopped after boundary {count} of stage {self.stage}")
+
+
+def _faults_from_env() -> _Faults:
+    setting = os.environ.get(FAULT_ENV, "")
+    if not setting:
+        return _Faults()
+    stage, _, count = setting.rpartition(":")
+    return _Faults(stop_at=(stage, int(count)), kill=True)
+
+
+_FAULTS = _faults_from_env()
+
+
+@contextmanager
+def statements_of(stage: str) -> Iterator[None]:
+    """Count the boundaries passed in the block as the given stage's (ingest, clean, ...);
+    also a decorator: ``@statements_of("ingest")`` on a stage runner."""
+    outer, _FAULTS.stage = _FAULTS.stage, stage
+    try:
+        yield
+    finally:
+        _FAULTS.stage = outer
+
+
+def mark_boundary() -> None:
+    """A point where a run may be stopped that is not a store statement (a file swapped in)."""
+    _FAULTS.boundary()
+
+
+@contextmanager
+def stop_after(stage: str, boundary: int) -> Iterator[dict[str, int]]:
+    """Test hook: raise `InjectedStop` right after the `boundary`-th boundary (1-based) of
+    `stage` in the block; yields the boundaries passed per stage, counted from zero.
+
+    `stop_after("", 0)` stops nowhere and only counts, e.g. to learn how many boundaries a
+    stage has.
+    """
+    saved = (_FAULTS.passed, _FAULTS.stop_at, _FAULTS.kill)
+    _FAULTS.passed, _FAULTS.stop_at, _FAULTS.kill = {}, (stage, boundary), False
+    try:
+        yield _FAULTS.passed
+    finally:
+        _FAULTS.passed, _FAULTS.stop_at, _FAULTS.kill = saved
+
+
+def execute(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> list[tuple]:
+    """Run one statement that changes the store, read its result to the end, pass a boundary."""
+    rows = con.execute(sql, params or []).fetchall()
+    _FAULTS.boundary()
+    return rows
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One unit of store work: everything in the block is committed together or not at all.
+
+    DuckDB allows DDL in a transaction (CREATE OR REPLACE, DROP, ALTER ... RENAME), so a
+    stage's table replacements fit in one. An error rolls back; an `InjectedStop` or a kill
+    leaves the transaction open, and closing or reopening the file rolls it back.
+    """
+    execute(con, "BEGIN TRANSACTION")
+    try:
+        yield
+    except Exception:
+        con.execute("ROLLBACK").fetchall()
+        raise
+    execute(con, "COMMIT")
 
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
@@ -146,18 +269,24 @@ def replace_rows(
     """
     if table_exists(con, table) and where:
         condition = " AND ".join(f"{quoted(column)} = ?" for column in where)
-        con.execute(
+        execute(
+            con,
             f"DELETE FROM {quoted(table)} WHERE {condition}",  # noqa: S608 - identifiers checked
             list(where.values()),
-        ).fetchall()
+        )
     append_rows(con, table, frame)
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Make `table` hold exactly `frame` (dropped when the frame has no columns)."""
-    con.execute(f"DROP TABLE IF EXISTS {quoted(table)}").fetchall()
-    if frame.width:
-        append_rows(con, table, frame)
+    if not frame.width:
+        execute(con, f"DROP TABLE IF EXISTS {quoted(table)}")
+        return
+    con.register("_incoming", frame.to_arrow())
+    try:
+        execute(con, f"CREATE OR REPLACE TABLE {quoted(table)} AS SELECT * FROM _incoming")  # noqa: S608
+    finally:
+        con.unregister("_incoming")
 
 
 def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -166,11 +295,12 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
     try:
         if table_exists(con, table):
             columns = ", ".join(quoted(c) for c in frame.columns)
-            con.execute(
-                f"INSERT INTO {quoted(table)} ({columns}) SELECT {columns} FROM _incoming"  # noqa: S608
-            ).fetchall()
+            execute(
+                con,
+                f"INSERT INTO {quoted(table)} ({columns}) SELECT {columns} FROM _incoming",  # noqa: S608
+            )
         else:
-            con.execute(f"CREATE TABLE {quoted(table)} AS SELECT * FROM _incoming")  # noqa: S608
+            execute(con, f"CREATE TABLE {quoted(table)} AS SELECT * FROM _incoming")  # noqa: S608
     finally:
         con.unregister("_incoming")
 

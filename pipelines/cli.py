@@ -1,6 +1,7 @@
 """Command line behind `make run` and `make ui`.
 
-`python -m pipelines.cli run` reconciles every village in one Dagster run (recorded in the
+Every command first sets umask 027 and moves temporary files under the work folder
+(`pipelines.settings.keep_files_private`). `python -m pipelines.cli run` reconciles every village in one Dagster run (recorded in the
 same instance the UI shows) and prints a per-village summary; `... ui` starts `dagster dev`
 bound to loopback; `... prepare` only creates DAGSTER_HOME (the service units call it).
 """
@@ -14,12 +15,12 @@ import time
 from pathlib import Path
 
 from pipelines.instance import open_instance, prepare_dagster_home
-from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.settings import PROJECT_ROOT, Settings, keep_files_private
 
-# The full event log (with tracebacks) stays in the Dagster instance, visible in the UI;
-# the terminal gets the summary below, or the root cause of a failure.
 # The code location `dtks` (pipelines.definitions), as the UI and the deploy units load it.
 WORKSPACE = PROJECT_ROOT / "workspace.yaml"
+# The full event log (with tracebacks) stays in the Dagster instance, visible in the UI;
+# the terminal gets the summary below, or the root cause of a failure.
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -68,7 +69,9 @@ def _report_failure(instance, run_id: str) -> None:  # noqa: ANN001 - dg.Dagster
 def _print_summary(settings: Settings, seconds: float) -> None:
     import duckdb
 
-    published = settings.curated_dir / "kecamatan.duckdb"
+    from dtks.stages.publish import published_paths
+
+    published, masked = published_paths(settings.curated_dir)
     con = duckdb.connect(str(published), read_only=True)
     try:
         rows = con.execute(
@@ -90,8 +93,8 @@ def _print_summary(settings: Settings, seconds: float) -> None:
         + "".join(f"{v:>{w}}" for v, w in zip(total, (6, 7, 8, 9, 9, 8, 9), strict=True))
     )
     print(f"{persons} persons reconciled in {seconds:.1f} s")
-    print(f"published: {published}")
-    print(f"masked:    {published.with_name('kecamatan_masked.duckdb')}")
+    print(f"published: {published}  (also {settings.curated_dir / published.name})")
+    print(f"masked:    {masked}")
 
 
 def run_ui(port: int) -> int:
@@ -119,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     ui.add_argument("--port", type=int, default=int(os.environ.get("DTKS_UI_PORT", "3000")))
     commands.add_parser("prepare", help="create DAGSTER_HOME (for the service units)")
     args = parser.parse_args(argv)
+    keep_files_private(Settings.from_env())  # before anything is written
     if args.command == "run":
         return run_all()
     if args.command == "prepare":

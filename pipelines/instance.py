@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dtks.files import PRIVATE_FILE_MODE, private_dir, write_text_atomically
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -56,14 +57,12 @@ def dagster_home(settings: Settings) -> Path:
 def prepare_dagster_home(settings: Settings) -> Path:
     """Create DAGSTER_HOME and its dagster.yaml (unless present) and export it for Dagster."""
     home = dagster_home(settings)
-    home.mkdir(parents=True, exist_ok=True)
+    private_dir(home)
     config = home / "dagster.yaml"
     if not config.exists() or config.read_text() in EARLIER_DAGSTER_YAML:
         # written beside and renamed, so a process starting at the same moment never reads
         # a half-written file
-        partial = home / f".dagster.yaml.{os.getpid()}.partial"
-        partial.write_text(DAGSTER_YAML)
-        os.replace(partial, config)
+        write_text_atomically(config, DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     return home
@@ -72,7 +71,7 @@ def prepare_dagster_home(settings: Settings) -> Path:
 @contextmanager
 def _init_lock(home: Path) -> Iterator[None]:
     """Held while the instance's SQLite files are created, so two first runs do not race."""
-    fd = os.open(home / INIT_LOCK, os.O_RDWR | os.O_CREAT, 0o640)
+    fd = os.open(home / INIT_LOCK, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -19,6 +19,7 @@ from typing import Any
 import dagster as dg
 
 from assets.metadata import run_trigger
+from dtks.files import write_text_atomically
 from dtks.ingest import RECOMMENDED_MIN_AGE_SECONDS, survey_village_folder
 from dtks.privacy import mask_number
 from dtks.stages.publish import RunInfo, record_unpublished_run
@@ -291,13 +292,10 @@ def _trigger(tags: dict[str, str]) -> str:
 
 def write_alert(alerts_dir: Path, payload: dict[str, Any]) -> Path:
     """Write the alert JSON atomically as alerts/<time>_<run id>.json and return its path."""
-    alerts_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = alerts_dir / f"{stamp}_{payload['run_id'][:8]}.json"
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return write_text_atomically(path, text)
 
 
 def call_alert_command(command: list[str], alert_file: Path, log: Any) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from dtks.stages.publish import published_paths
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
 from pipelines.resources import DtksSettings
@@ -34,6 +36,17 @@ def cli_env(dirs: dict[str, Path]) -> dict[str, str]:
     return env
 
 
+def copy_folders(source: dict[str, Path], root: Path) -> dict[str, Path]:
+    """A copy of the raw, work, curated and review folders of `source` under `root` (links
+    kept as links), for a test that runs again without touching the original."""
+    dirs = {}
+    for name in FOLDERS:
+        dirs[name] = root / name
+        if source[name].exists():
+            shutil.copytree(source[name], dirs[name], symlinks=True)
+    return dirs
+
+
 def run_reconciliation(dirs: dict[str, Path]) -> dg.ExecuteInProcessResult:
     """One run of the whole job over every village, as `make run` does."""
     defs = build_definitions(settings_for(dirs))
@@ -43,9 +56,19 @@ def run_reconciliation(dirs: dict[str, Path]) -> dg.ExecuteInProcessResult:
     )
 
 
+def full_file(dirs: dict[str, Path]) -> Path:
+    """The published full file, `penuh/kecamatan.duckdb` under the curated folder."""
+    return published_paths(dirs["curated"])[0]
+
+
+def masked_file(dirs: dict[str, Path]) -> Path:
+    """The published masked file, `tersamar/kecamatan_masked.duckdb` under the curated folder."""
+    return published_paths(dirs["curated"])[1]
+
+
 def published(dirs: dict[str, Path], sql: str, params: list | None = None) -> list[tuple]:
     """Rows of a query against the published kecamatan.duckdb (read-only)."""
-    con = duckdb.connect(str(dirs["curated"] / "kecamatan.duckdb"), read_only=True)
+    con = duckdb.connect(str(full_file(dirs)), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

@@ -25,6 +25,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from dtks.files import replaced_atomically, temp_beside
 from dtks.storage_errors import explain_storage_errors
 
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
@@ -64,7 +65,8 @@ class Workbook(xlsxwriter.Workbook):
 
 @contextmanager
 def workbook_at(path: Path, what: str = "", kept: str = "") -> Iterator[Workbook]:
-    """A workbook written beside `path` and renamed over it once closed without error.
+    """A workbook written beside `path` and renamed over it once closed without error
+    (`dtks.files.replaced_atomically`: fsynced, mode 0640, folder fsynced).
 
     A full disk or a folder the service may not write fails as a `StorageError` that says
     so in Bahasa Indonesia: that `what` (default "laporan <name>") could not be written,
@@ -72,21 +74,20 @@ def workbook_at(path: Path, what: str = "", kept: str = "") -> Iterator[Workbook
     """
     what = what or f"laporan {path.name}"
     kept = kept or f"Tidak ada data yang hilang: {path.name} yang lama tetap utuh."
-    with explain_storage_errors(path.parent, what, kept):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_name(f".{path.stem}.{os.getpid()}.tmp.xlsx")
-        filled = path.with_name(f".{path.stem}.{os.getpid()}.filled.tmp.xlsx")
+    with (
+        explain_storage_errors(path.parent, what, kept),
+        replaced_atomically(path) as staging,
+    ):
         book = Workbook(str(staging), WORKBOOK_OPTIONS)
-        try:
-            yield book
-            book.close()
-            if book.frame_tables:
+        yield book
+        book.close()
+        if book.frame_tables:
+            filled = temp_beside(path, path.suffix)
+            try:
                 fill_frame_tables(staging, filled, book.frame_tables)
                 os.replace(filled, staging)
-            os.replace(staging, path)
-        finally:
-            staging.unlink(missing_ok=True)
-            filled.unlink(missing_ok=True)
+            finally:
+                filled.unlink(missing_ok=True)
 
 
 A4_PAPER = 9  # xlsxwriter's paper code

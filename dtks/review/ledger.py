@@ -15,12 +15,12 @@ line to cancel a decision whose workbook is gone.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
+from dtks.files import replaced_atomically
 from dtks.match import CANNOT_LINK
 from dtks.review.layout import LEDGER_FILE
 from dtks.review.readback import ENTRY_SCHEMA, PROBLEM_SCHEMA
@@ -87,12 +87,10 @@ def _unreadable(path: Path, reason: str) -> str:
 
 
 def save_ledger(review_dir: Path, ledger: pl.DataFrame) -> Path:
-    """Write the ledger atomically (temporary file, then rename)."""
+    """Write the ledger atomically (`dtks.files.replaced_atomically`: mode 0640, fsynced)."""
     path = ledger_path(review_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.tmp")
-    ledger.select(*LEDGER_SCHEMA).sort(*PAIR, *WHERE).write_csv(partial)
-    os.replace(partial, path)
+    with replaced_atomically(path) as partial:
+        ledger.select(*LEDGER_SCHEMA).sort(*PAIR, *WHERE).write_csv(partial)
     return path
 
 

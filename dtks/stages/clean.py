@@ -9,7 +9,7 @@ import duckdb
 from dtks.clean import clean_rows
 from dtks.ingest import empty_raw_rows
 from dtks.region import Kecamatan
-from dtks.store import read_table, replace_rows
+from dtks.store import read_table, replace_rows, statements_of, transaction
 
 CLEAN_TABLES = ("clean_rows", "clean_issues", "clean_rejected")
 
@@ -26,19 +26,22 @@ class VillageClean:
     issues_warning: int
 
 
+@statements_of("clean")
 def clean_village(
     con: duckdb.DuckDBPyConnection, kecamatan: Kecamatan, village: str
 ) -> VillageClean:
-    """Clean every raw row of `village` and replace that village's clean tables."""
+    """Clean every raw row of `village` and replace that village's clean tables (one
+    transaction)."""
     raw = read_table(con, "raw_rows", {"village": village})
     if raw is None:
         raw = empty_raw_rows()
     raw = raw.drop("village", strict=False)
     result = clean_rows(raw, kecamatan, village)
     key = {"village": village}
-    replace_rows(con, "clean_rows", result.clean, key)
-    replace_rows(con, "clean_issues", result.issues, key)
-    replace_rows(con, "clean_rejected", result.rejected, key)
+    with transaction(con):
+        replace_rows(con, "clean_rows", result.clean, key)
+        replace_rows(con, "clean_issues", result.issues, key)
+        replace_rows(con, "clean_rejected", result.rejected, key)
     severity = result.issues["severity"].value_counts() if result.issues.height else None
     counts = (
         dict(zip(severity["severity"], severity["count"], strict=True))

@@ -3,6 +3,11 @@
 New and changed files are (re)read and replace that file's rows; unchanged files (same
 content hash) are left alone; files that vanished are dropped; files still being copied
 keep whatever the store had of them until they settle.
+
+Each file is one transaction: its `source_files` row (with the content hash that later runs
+compare against), its sheets and its rows are committed together. A run stopped in between
+leaves the old hash beside the old rows, so the next run sees the file as changed and reads
+it again.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from dtks.ingest import (
     source_sheets_frame,
     survey_village_folder,
 )
-from dtks.store import quoted, read_table, replace_rows, table_exists
+from dtks.store import (
+    execute,
+    quoted,
+    read_table,
+    replace_rows,
+    statements_of,
+    table_exists,
+    transaction,
+)
 
 INGEST_TABLES = ("source_files", "source_sheets", "raw_rows")
 
@@ -46,6 +59,7 @@ class VillageIngest:
         return len(self.files_new) + len(self.files_changed) + len(self.files_unchanged)
 
 
+@statements_of("ingest")
 def ingest_village(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -107,20 +121,26 @@ def _rows_read(con: duckdb.DuckDBPyConnection, village: str) -> int:
 
 
 def _store_export(con: duckdb.DuckDBPyConnection, village: str, export: ExportRead) -> None:
-    """Replace everything the store holds for this file with what was just read."""
+    """Replace everything the store holds for this file with what was just read, in one
+    transaction (the hash is only there when the rows are)."""
     key = {"village": village, "source_file": export.source_file}
     with_village = pl.lit(village).alias("village")
-    replace_rows(con, "source_files", source_files_frame([export]).with_columns(with_village), key)
-    replace_rows(
-        con, "source_sheets", source_sheets_frame([export]).with_columns(with_village), key
-    )
-    replace_rows(con, "raw_rows", export.rows.with_columns(with_village), key)
+    with transaction(con):
+        replace_rows(
+            con, "source_files", source_files_frame([export]).with_columns(with_village), key
+        )
+        replace_rows(
+            con, "source_sheets", source_sheets_frame([export]).with_columns(with_village), key
+        )
+        replace_rows(con, "raw_rows", export.rows.with_columns(with_village), key)
 
 
 def _drop_file(con: duckdb.DuckDBPyConnection, village: str, source_file: str) -> None:
-    for table in INGEST_TABLES:
-        if table_exists(con, table):
-            con.execute(
-                f"DELETE FROM {quoted(table)} WHERE village = ? AND source_file = ?",  # noqa: S608
-                [village, source_file],
-            ).fetchall()
+    with transaction(con):
+        for table in INGEST_TABLES:
+            if table_exists(con, table):
+                execute(
+                    con,
+                    f"DELETE FROM {quoted(table)} WHERE village = ? AND source_file = ?",  # noqa: S608
+                    [village, source_file],
+                )

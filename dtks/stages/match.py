@@ -13,7 +13,7 @@ from dtks.match import MatchSettings, find_duplicates, normalise_decisions
 from dtks.match.rules import DISTINCT
 from dtks.review import read_review_folder, write_review_queue
 from dtks.review.readback import PROBLEM_SCHEMA
-from dtks.store import read_table, replace_table
+from dtks.store import read_table, replace_table, statements_of, transaction
 
 MATCH_TABLES = ("match_pairs", "match_clusters", "match_levels", "review_problems")
 # Who decided a pair: the score, a hard rule, or a clerk's review (see dtks.match.dedupe).
@@ -49,6 +49,7 @@ class MatchSummary:
     review: ReviewSummary = field(default_factory=ReviewSummary)
 
 
+@statements_of("match")
 def match_kecamatan(
     con: duckdb.DuckDBPyConnection,
     review_dir: Path | None = None,
@@ -62,21 +63,26 @@ def match_kecamatan(
     the next ``review_queue.xlsx`` there. ``decisions`` adds decisions from elsewhere (tests,
     scripts); a cannot-link from either side wins. Problems reading the workbooks are stored
     in ``review_problems`` (file, sheet, row, message; no personal data).
+
+    The four tables are replaced in one transaction.
     """
     settings = settings or MatchSettings()
     review = read_review_folder(review_dir) if review_dir is not None else None
     all_decisions = _combined(decisions, review.decisions if review is not None else None)
     problems = review.problems if review is not None else pl.DataFrame(schema=PROBLEM_SCHEMA)
-    replace_table(con, "review_problems", problems)
     clean = read_table(con, "clean_rows")
     if clean is None or clean.is_empty():
-        for table in ("match_pairs", "match_clusters", "match_levels"):
-            replace_table(con, table, pl.DataFrame())
+        with transaction(con):
+            replace_table(con, "review_problems", problems)
+            for table in ("match_pairs", "match_clusters", "match_levels"):
+                replace_table(con, table, pl.DataFrame())
         return MatchSummary(0, {}, 0, 0, 0, review=_review_summary(review, None))
     result = find_duplicates(clean, decisions=all_decisions, settings=settings)
-    replace_table(con, "match_pairs", published_pairs(kept_pairs(result.pairs, settings)))
-    replace_table(con, "match_clusters", result.clusters.drop("row_id"))
-    replace_table(con, "match_levels", result.levels)
+    with transaction(con):
+        replace_table(con, "review_problems", problems)
+        replace_table(con, "match_pairs", published_pairs(kept_pairs(result.pairs, settings)))
+        replace_table(con, "match_clusters", result.clusters.drop("row_id"))
+        replace_table(con, "match_levels", result.levels)
     written = None
     if review_dir is not None:
         labels = {rule.name: rule.label_id for rule in settings.rules() if rule.label_id}

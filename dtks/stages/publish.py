@@ -1,14 +1,23 @@
 """Publish stage: assemble the curated tables from the work store and swap the files in.
 
 Order of a publish: check the row accounting (a gap publishes nothing), build and swap in
-kecamatan.duckdb and kecamatan_masked.duckdb, write the submission folder, then commit the
-id state staged by the reconcile stage and the run's history row. A failure anywhere before
-the commit leaves the id registry of the last publish untouched.
+`penuh/kecamatan.duckdb` and `tersamar/kecamatan_masked.duckdb`, write the submission folder,
+then commit the id state staged by the reconcile stage, the run's history row and the issue
+history in one transaction. A failure anywhere before the commit leaves the id registry of
+the last publish untouched.
+
+The full file and the masked file live in two folders under the curated folder, so that
+each can be given to its own group of readers (README, "Who may read what"); the path
+analysts know, `$DTKS_CURATED_DIR/kecamatan.duckdb`, is a relative symlink to the full file
+(it opens for those who may read `penuh/`, and for nobody else), and
+`kecamatan_masked.duckdb` likewise points into `tersamar/`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,17 +27,30 @@ import polars as pl
 
 from dtks.accounting import RowAccountingError, assert_rows_accounted, row_accounting
 from dtks.catalog import TABLE_COMMENTS, VIEWS, column_comments
+from dtks.files import private_dir
 from dtks.privacy import mask_name_sql, mask_number_sql
-from dtks.publish import PublishedTable, PublishedView, publish_database
+from dtks.publish import PublishedTable, PublishedView, link_published, publish_database
 from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.region import Kecamatan
 from dtks.stages.reconcile import change_counts, commit_published_state
-from dtks.store import quoted, read_table, replace_table, table_exists
+from dtks.store import (
+    mark_boundary,
+    quoted,
+    read_table,
+    replace_table,
+    statements_of,
+    table_exists,
+    transaction,
+)
 from dtks.submission import SubmissionSummary, write_submission
 
 LINEAGE = ["village", "source_file", "source_sheet", "source_row"]
 PUBLISHED_FILE = "kecamatan.duckdb"
 MASKED_FILE = "kecamatan_masked.duckdb"
+# The folders under the curated folder that hold each file and its archive/: one group of
+# readers each (README, deploy/README.md).
+FULL_DIR = "penuh"
+MASKED_DIR = "tersamar"
 # Columns that identify a person directly; masked or dropped in the masked file. A column
 # is also masked when its name is one of these plus a suffix of `MASKED_SUFFIXES`.
 MASKED_NUMBER_COLUMNS = ("nik", "nik_as_written", "no_kk", "no_kk_as_written")
@@ -88,6 +110,12 @@ class PublishSummary:
     state_committed: bool = False
 
 
+def published_paths(curated_dir: Path) -> tuple[Path, Path]:
+    """Where the full file and the masked file are published (each in its own folder)."""
+    return curated_dir / FULL_DIR / PUBLISHED_FILE, curated_dir / MASKED_DIR / MASKED_FILE
+
+
+@statements_of("publish")
 def publish_kecamatan(
     con: duckdb.DuckDBPyConnection,
     kecamatan: Kecamatan,
@@ -150,13 +178,18 @@ def publish_kecamatan(
     }
     tables = _described(con, {name: tables[name] for name in PUBLISHED_ORDER})
     views = published_views()
-    path = publish_database(curated_dir / PUBLISHED_FILE, tables, views, con=con)
-    masked_path = publish_database(
-        curated_dir / MASKED_FILE, tables, views, con=con, select=masked_select
-    )
+    full, masked = published_paths(curated_dir)
+    private_dir(curated_dir)
+    move_legacy_archive(curated_dir)
+    path = publish_database(full, tables, views, con=con)
+    link_published(curated_dir / PUBLISHED_FILE, path)
+    mark_boundary()
+    masked_path = publish_database(masked, tables, views, con=con, select=masked_select)
+    link_published(curated_dir / MASKED_FILE, masked_path)
+    mark_boundary()
     submission = write_submission(curated_dir, persons, deactivations, kecamatan, run.run_id)
-    committed = commit_published_state(con, run_history=history)
-    replace_table(con, ISSUE_HISTORY_TABLE, issues)
+    mark_boundary()
+    committed = commit_published_state(con, run_history=history, also={ISSUE_HISTORY_TABLE: issues})
     return PublishSummary(
         path=path,
         masked_path=masked_path,
@@ -168,6 +201,21 @@ def publish_kecamatan(
         submission=submission,
         state_committed=committed,
     )
+
+
+def move_legacy_archive(curated_dir: Path) -> None:
+    """Copies archived before the full and masked files had folders of their own
+    (`curated/archive/`) move into `penuh/archive/` and `tersamar/archive/`."""
+    legacy = curated_dir / "archive"
+    if not legacy.is_dir():
+        return
+    full, masked = published_paths(curated_dir)
+    for published in (full, masked):
+        stem, suffix = Path(published.name).stem, published.suffix
+        for copy in sorted(legacy.glob(f"{stem}.*{suffix}")):
+            os.replace(copy, private_dir(published.parent / "archive") / copy.name)
+    with contextlib.suppress(OSError):  # not empty: someone keeps other files there
+        legacy.rmdir()
 
 
 def published_views() -> list[PublishedView]:
@@ -409,8 +457,10 @@ def _history_with(con: duckdb.DuckDBPyConnection, this_run: pl.DataFrame) -> pl.
 
 
 def record_run(con: duckdb.DuckDBPyConnection, this_run: pl.DataFrame) -> None:
-    """Add a run to the work store's run history (published or not)."""
-    replace_table(con, RUN_HISTORY, _history_with(con, this_run))
+    """Add a run to the work store's run history (published or not), in one transaction."""
+    history = _history_with(con, this_run)
+    with transaction(con):
+        replace_table(con, RUN_HISTORY, history)
 
 
 def record_unpublished_run(con: duckdb.DuckDBPyConnection, run: RunInfo, outcome: str) -> bool:

@@ -15,7 +15,15 @@ import polars as pl
 
 from dtks.clean import CLEAN_SCHEMA
 from dtks.reconcile import reconcile_dataset
-from dtks.store import quoted, read_table, replace_table, table_exists
+from dtks.store import (
+    execute,
+    quoted,
+    read_table,
+    replace_table,
+    statements_of,
+    table_exists,
+    transaction,
+)
 
 CLUSTER_SCHEMA = {
     "village": pl.String(),
@@ -56,8 +64,10 @@ class ReconcileSummary:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+@statements_of("reconcile")
 def reconcile_kecamatan(con: duckdb.DuckDBPyConnection, run_id: str = "") -> ReconcileSummary:
-    """Build persons, households, deactivations and the change log; stage the id state."""
+    """Build persons, households, deactivations and the change log; stage the id state
+    (every table in one transaction)."""
     clean = read_table(con, "clean_rows")
     clusters = read_table(con, "match_clusters")
     if clean is None or clusters is None or clean.is_empty():  # no village sent anything
@@ -83,8 +93,9 @@ def reconcile_kecamatan(con: duckdb.DuckDBPyConnection, run_id: str = "") -> Rec
         "pending_published_households": dataset.household_snapshot(),
         PENDING_MERGES: dataset.merges,
     }
-    for table, frame in staged.items():
-        replace_table(con, table, frame)
+    with transaction(con):
+        for table, frame in staged.items():
+            replace_table(con, table, frame)
     return ReconcileSummary(
         rows=dataset.sources.height,
         persons=dataset.persons.height,
@@ -108,28 +119,27 @@ def change_counts(changes: pl.DataFrame) -> dict[str, dict[str, int]]:
 
 
 def commit_published_state(
-    con: duckdb.DuckDBPyConnection, run_history: pl.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_history: pl.DataFrame | None = None,
+    also: dict[str, pl.DataFrame] | None = None,
 ) -> bool:
     """Make the staged id state the state of the last publish, in one transaction, together
-    with the new ``run_history`` (when given).
+    with the new ``run_history`` (when given) and the tables in ``also`` (replaced).
 
     Call only after the published files are in place. Returns False when no id state was
     staged (the state of this reconcile was committed already).
     """
     staged = all(table_exists(con, t) for t in PENDING_STATE)
-    con.execute("BEGIN TRANSACTION").fetchall()
-    try:
+    with transaction(con):
         if staged:
             for pending, final in PENDING_STATE.items():
-                con.execute(f"DROP TABLE IF EXISTS {quoted(final)}").fetchall()
-                con.execute(f"ALTER TABLE {quoted(pending)} RENAME TO {quoted(final)}").fetchall()
+                execute(con, f"DROP TABLE IF EXISTS {quoted(final)}")
+                execute(con, f"ALTER TABLE {quoted(pending)} RENAME TO {quoted(final)}")
             _append_merges(con)
         if run_history is not None:
             replace_table(con, "run_history", run_history)
-        con.execute("COMMIT").fetchall()
-    except Exception:
-        con.execute("ROLLBACK").fetchall()
-        raise
+        for table, frame in (also or {}).items():
+            replace_table(con, table, frame)
     return staged
 
 
@@ -137,9 +147,7 @@ def _append_merges(con: duckdb.DuckDBPyConnection) -> None:
     if not table_exists(con, PENDING_MERGES):
         return
     if table_exists(con, "id_merges"):
-        con.execute(
-            f"INSERT INTO id_merges BY NAME SELECT * FROM {quoted(PENDING_MERGES)}"  # noqa: S608
-        ).fetchall()
-        con.execute(f"DROP TABLE {quoted(PENDING_MERGES)}").fetchall()
+        execute(con, f"INSERT INTO id_merges BY NAME SELECT * FROM {quoted(PENDING_MERGES)}")  # noqa: S608
+        execute(con, f"DROP TABLE {quoted(PENDING_MERGES)}")
     else:
-        con.execute(f"ALTER TABLE {quoted(PENDING_MERGES)} RENAME TO id_merges").fetchall()
+        execute(con, f"ALTER TABLE {quoted(PENDING_MERGES)} RENAME TO id_merges")

@@ -5,6 +5,7 @@ byte-for-byte as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import zipfile
@@ -17,6 +18,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from dtks.stages.publish import published_paths
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
 from pipelines.resources import DtksSettings
@@ -64,9 +66,15 @@ def folders(root: Path) -> dict[str, Path]:
 def first_run(
     tmp_path_factory: pytest.TempPathFactory, synthetic_exports: tuple[Path, Path]
 ) -> Run:
+    """The first run, under umask 022 (a common default): what it writes about people must
+    be private because the product makes it so, not because the caller's umask did."""
     dirs = folders(tmp_path_factory.mktemp("first"))
     shutil.copytree(synthetic_exports[0], dirs["raw"])
-    return reconcile(dirs)
+    umask = os.umask(0o022)
+    try:
+        return reconcile(dirs)
+    finally:
+        os.umask(umask)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +85,7 @@ def blocked_run(first_run: Run, tmp_path_factory: pytest.TempPathFactory) -> tup
         shutil.copytree(first_run.dirs[name], dirs[name])
     for export in (dirs["raw"] / VILLAGE_TO_BREAK).glob("*.*"):
         export.unlink()
-    published = dirs["curated"] / "kecamatan.duckdb"
+    published = published_paths(dirs["curated"])[0]
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     run = reconcile(dirs)
     return run, before, hashlib.sha256(published.read_bytes()).hexdigest()
@@ -159,6 +167,28 @@ def test_every_village_gets_a_fix_list_without_formulas_or_full_numbers(
         with zipfile.ZipFile(path) as xlsx:
             content = "".join(xlsx.read(n).decode("utf-8", "replace") for n in xlsx.namelist())
         assert [n for n in secrets[0] if n in content] == [], path.name
+
+
+def test_files_holding_personal_data_are_readable_by_no_other_user(first_run: Run) -> None:
+    """The submission (full NIK and KK of everyone), the review workbook and the clerks'
+    decisions, fix lists, data docs and both published files: 0640 or stricter, in folders
+    0750 or stricter, also when the run started with umask 022."""
+    curated, review = first_run.dirs["curated"], first_run.dirs["review"]
+    files = [
+        *sorted((curated / "submission").iterdir()),
+        *sorted((curated / "reports").iterdir()),
+        *sorted((curated / "data_docs").iterdir()),
+        *published_paths(curated),
+        *sorted(p for p in review.rglob("*") if p.is_file()),
+        first_run.dirs["work"] / "store.duckdb",
+    ]
+    assert review / "review_queue.xlsx" in files
+    assert any(p.suffix == ".csv" and "desa_" in p.name for p in files)
+    too_open = [f"{p} {p.stat().st_mode & 0o777:o}" for p in files if p.stat().st_mode & 0o037]
+    assert too_open == []
+    folders = {p.parent for p in files}
+    too_open = [f"{d} {d.stat().st_mode & 0o777:o}" for d in folders if d.stat().st_mode & 0o027]
+    assert too_open == []
 
 
 def fix_list_rows(curated: Path) -> list[dict]:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster_runs import FOLDERS, cli_env
+from dagster_runs import FOLDERS, cli_env, copy_folders, full_file, masked_file
+
+from dtks.stages.publish import published_paths
 
 PROJECT = Path(__file__).resolve().parents[2]
 PUBLISHED = "kecamatan.duckdb"
@@ -76,7 +78,8 @@ def _assert_complete(path: Path, tables: set[str]) -> None:
 
 
 def _leftovers(curated: Path) -> list[str]:
-    return sorted(p.name for p in curated.glob(".kecamatan*.building*"))
+    folders = [curated, *(p.parent for p in published_paths(curated))]
+    return sorted(p.name for folder in folders for p in folder.glob(".kecamatan*.building*"))
 
 
 def _steps_started(dirs: dict[str, Path], known_runs: set[str]) -> set[str]:
@@ -158,12 +161,7 @@ def fresh_copy(published_once: dict[str, Path]) -> Iterator[dict[str, Path]]:
     """A private copy of the published folders, under a folder other users can enter."""
     root = Path(tempfile.mkdtemp(prefix="dtks_faults_case_"))
     root.chmod(0o755)
-    dirs = {}
-    for name in FOLDERS:
-        dirs[name] = root / name
-        if published_once[name].exists():
-            shutil.copytree(published_once[name], dirs[name], symlinks=True)
-    yield dirs
+    yield copy_folders(published_once, root)
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -174,7 +172,7 @@ def _during(step: str) -> Callable[[set[str]], bool]:
 def _masked_file_building(dirs: dict[str, Path]) -> Callable[[set[str]], bool]:
     """After kecamatan.duckdb was swapped in, while the masked file is being built: the new
     file is out but the submission and the id state of the run are not committed yet."""
-    return lambda started: any(dirs["curated"].glob(".kecamatan_masked.*.building*"))
+    return lambda started: any(masked_file(dirs).parent.glob(".kecamatan_masked.*.building*"))
 
 
 KILL_MOMENTS = [
@@ -192,7 +190,7 @@ def test_a_run_killed_mid_stage_leaves_a_complete_file_and_the_next_run_recovers
     fresh_copy: dict[str, Path], case: str, moment, delay_s: float, unchanged: bool
 ) -> None:
     dirs = fresh_copy
-    target = dirs["curated"] / PUBLISHED
+    target = full_file(dirs)
     before = target.read_bytes()
     tables = _published_tables(target)
 
@@ -236,6 +234,8 @@ def _reachable_by_nobody(*paths: Path) -> Iterator[None]:
 def _as_nobody_without_curated_write(dirs: dict[str, Path]) -> dict:
     """The run as `nobody`: it may write the work and review folders (and the data docs, so
     that the run reaches the publish step), not the curated folder itself."""
+    # the curated folder is 0750 (private): `nobody` may pass through it, not write it
+    dirs["curated"].chmod(dirs["curated"].stat().st_mode | 0o001)
     for folder in (dirs["work"], dirs["review"], dirs["curated"] / "data_docs"):
         folder.mkdir(exist_ok=True)
         for path in [folder, *folder.rglob("*")]:
@@ -263,7 +263,7 @@ def test_a_read_only_curated_folder_or_a_full_disk_fails_clearly_and_loses_nothi
     no cleanup in between. The full disk hits the work store first (it is larger than the
     published file); the publish step's own full disk is tested below."""
     dirs = fresh_copy
-    target = dirs["curated"] / PUBLISHED
+    target = full_file(dirs)
     before = target.read_bytes()
     tables = _published_tables(target)
 
@@ -309,7 +309,7 @@ publish_database(Path(sys.argv[1]), [PublishedTable("persons", frame, "penduduk"
 def test_a_disk_filling_up_while_the_new_file_is_built_keeps_the_old_file(tmp_path: Path) -> None:
     """The publish step itself hits the full disk: the old file stays byte-for-byte, the
     half-built file is removed, and the error names the curated folder."""
-    target = tmp_path / "curated" / PUBLISHED
+    target = tmp_path / "curated" / PUBLISHED  # publish_database itself, no folders
     small = [sys.executable, "-c", PUBLISH_BIG_FRAME, str(target)]
     subprocess.run([*small, "100"], cwd=PROJECT, check=True, timeout=120)
     before = target.read_bytes()
@@ -349,7 +349,7 @@ def test_rows_lost_between_read_and_publish_stop_the_publish(fresh_copy: dict[st
     from dtks.stages.publish import RunInfo, publish_kecamatan
 
     dirs = fresh_copy
-    target = dirs["curated"] / PUBLISHED
+    target = full_file(dirs)
     before = target.read_bytes()
     con = duckdb.connect(str(dirs["work"] / "store.duckdb"))
     try:

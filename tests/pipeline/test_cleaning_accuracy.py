@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
-from dagster_runs import run_reconciliation
+from dagster_runs import full_file, run_reconciliation
 
 from dtks.evaluation import cleaning_accuracy
 
@@ -14,7 +14,7 @@ TARGETS = {"nik": 0.999, "tanggal_lahir": 0.99, "jenis_kelamin": 0.995}
 
 def test_published_values_meet_the_accuracy_targets(dtks_dirs) -> None:
     assert run_reconciliation(dtks_dirs).success
-    con = duckdb.connect(str(dtks_dirs["curated"] / "kecamatan.duckdb"), read_only=True)
+    con = duckdb.connect(str(full_file(dtks_dirs)), read_only=True)
     person_sources = con.sql("SELECT * FROM person_sources").pl()
     con.close()
     truth = pl.read_parquet(dtks_dirs["truth"])

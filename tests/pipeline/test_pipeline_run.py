@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 import pytest
-from dagster_runs import published, run_reconciliation, settings_for
+from dagster_runs import full_file, published, run_reconciliation, settings_for
 
 from pipelines.definitions import build_definitions
 
@@ -149,4 +149,5 @@ def test_an_empty_raw_folder_fails_clearly_and_publishes_nothing(tmp_path: Path)
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert failure.step_key == "kecamatan_dataset"
     assert "nothing to publish" in str(failure.step_failure_data.error)
+    assert not full_file(dirs).exists()
     assert not (dirs["curated"] / "kecamatan.duckdb").exists()

@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 from dagster_runs import run_reconciliation
 
+from dtks.stages.publish import published_paths
+
 PROJECT = Path(__file__).resolve().parents[2]
 HOLD_THE_FILE = textwrap.dedent("""
     import duckdb, sys
@@ -33,7 +35,7 @@ def _runs(path: Path) -> int:
 
 
 def _building(curated: Path) -> bool:
-    return any(curated.glob(".kecamatan.*.building*"))
+    return any(published_paths(curated)[0].parent.glob(".kecamatan.*.building*"))
 
 
 def test_a_reader_holding_the_file_and_a_run_killed_while_publishing_break_nothing(
@@ -44,7 +46,7 @@ def test_a_reader_holding_the_file_and_a_run_killed_while_publishing_break_nothi
     the next run is neither blocked nor failed by the reader and publishes, the reader keeps
     its complete old snapshot and a new connection sees the new publish."""
     dirs = copy_of_published_run
-    target = dirs["curated"] / "kecamatan.duckdb"
+    target = published_paths(dirs["curated"])[0]
     before = target.read_bytes()
     reader = subprocess.Popen(
         [sys.executable, "-c", HOLD_THE_FILE, str(target)],

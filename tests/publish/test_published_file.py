@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import polars as pl
 import pytest
 
 from dtks.catalog import TABLE_COMMENTS, VIEWS
+from dtks.stages.publish import FULL_DIR, MASKED_DIR, published_paths
 
 PROJECT = Path(__file__).resolve().parents[2]
 QUERIES = PROJECT / "docs" / "queries.sql"
@@ -24,8 +26,30 @@ FILES = ("kecamatan.duckdb", "kecamatan_masked.duckdb")
 VIEW_NAMES = {v.name for v in VIEWS}
 
 
+def _path(dirs: dict[str, Path], name: str) -> Path:
+    """Where the file of that name is published: the full one under penuh/, the masked one
+    under tersamar/."""
+    return published_paths(dirs["curated"])[FILES.index(name)]
+
+
 def _connect(dirs: dict[str, Path], name: str = FILES[0]) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(dirs["curated"] / name), read_only=True)
+    return duckdb.connect(str(_path(dirs, name)), read_only=True)
+
+
+def test_full_and_masked_files_live_in_folders_of_their_own(published_run) -> None:
+    """Each file can be given to its own group; the path analysts know is a relative link
+    to the full file, which opens only for those who may read penuh/."""
+    curated = published_run["curated"]
+    full, masked = published_paths(curated)
+    assert (full.parent.name, masked.parent.name) == (FULL_DIR, MASKED_DIR)
+    assert full.is_file() and not full.is_symlink()
+    assert masked.is_file() and not masked.is_symlink()
+    for link, target in ((curated / FILES[0], full), (curated / FILES[1], masked)):
+        assert link.is_symlink()
+        assert Path(os.readlink(link)) == target.relative_to(curated)
+    assert list(masked.parent.glob("kecamatan.*")) == []
+    assert list(full.parent.glob("kecamatan_masked*")) == []
+    assert [p.name for p in curated.iterdir() if p.is_file() and not p.is_symlink()] == []
 
 
 def _relations(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -151,7 +175,7 @@ def test_the_cli_from_pypi_is_the_older_client() -> None:
 
 @pytest.mark.parametrize("file", FILES)
 def test_duckdb_cli_15_reads_every_table_and_view(published_run, file: str) -> None:
-    path = published_run["curated"] / file
+    path = _path(published_run, file)
     con = _connect(published_run, file)
     try:
         relations = _relations(con)
@@ -203,6 +227,7 @@ def test_every_query_in_queries_sql_runs_against_the_published_file(
 
 
 def test_queries_sql_runs_in_the_older_cli(published_run) -> None:
+    """Through the path analysts know (the link to penuh/kecamatan.duckdb)."""
     result = _cli(published_run["curated"] / FILES[0], "-f", str(QUERIES))
     assert result.returncode == 0, result.stderr
     assert "Error" not in result.stderr

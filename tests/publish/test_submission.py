@@ -18,6 +18,7 @@ from dtks.columns import CANONICAL_COLUMNS
 from dtks.ingest import read_export
 from dtks.publish import replace_directory
 from dtks.region import load_kecamatan
+from dtks.stages.publish import published_paths
 from dtks.submission import dtks_records
 
 KECAMATAN = load_kecamatan("35.28.11")
@@ -28,7 +29,7 @@ def _submission(dirs: dict[str, Path]) -> Path:
 
 
 def _published(dirs: dict[str, Path], sql: str) -> list[tuple]:
-    con = duckdb.connect(str(dirs["curated"] / "kecamatan.duckdb"), read_only=True)
+    con = duckdb.connect(str(published_paths(dirs["curated"])[0]), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:

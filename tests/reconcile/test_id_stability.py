@@ -26,7 +26,7 @@ from dtks.stages import STORE_LAYOUT
 from dtks.stages.clean import clean_village
 from dtks.stages.ingest import ingest_village
 from dtks.stages.match import match_kecamatan
-from dtks.stages.publish import RunInfo, publish_kecamatan
+from dtks.stages.publish import RunInfo, publish_kecamatan, published_paths
 from dtks.stages.reconcile import reconcile_kecamatan
 from dtks.store import WorkStore, read_table
 
@@ -75,7 +75,7 @@ def run_stages(
 
 
 def published(dirs: dict[str, Path]) -> Published:
-    con = duckdb.connect(str(dirs["curated"] / "kecamatan.duckdb"), read_only=True)
+    con = duckdb.connect(str(published_paths(dirs["curated"])[0]), read_only=True)
     try:
         persons = con.sql("SELECT * FROM persons").pl()
         sources = con.sql(
