@@ -14,7 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.instance import open_instance, prepare_dagster_home
+from pipelines.instance import (
+    cli_run_tags,
+    open_instance,
+    prepare_dagster_home,
+    release_dead_cli_runs,
+)
 from pipelines.settings import PROJECT_ROOT, Settings, keep_files_private
 
 # The code location `dtks` (pipelines.definitions), as the UI and the deploy units load it.
@@ -34,9 +39,10 @@ def run_all() -> int:
     from pipelines.jobs import all_villages_tags
 
     job = defs.resolve_job_def("reconcile_kecamatan")
+    release_dead_cli_runs(instance)
     result = job.execute_in_process(
         instance=instance,
-        tags=all_villages_tags(),
+        tags={**all_villages_tags(), **cli_run_tags()},
         run_config=QUIET_LOGS,
         raise_on_error=False,
     )

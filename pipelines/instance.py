@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,3 +87,53 @@ def open_instance(settings: Settings) -> dg.DagsterInstance:
 
     with _init_lock(home):
         return dg.DagsterInstance.get()
+
+
+# Tags on a run started by `make run` (in process, outside the daemon): which process runs
+# it, so a later `make run` can tell a run that is still going from one whose process was
+# killed.
+CLI_PROCESS_TAG = "dtks/cli_process"
+
+
+def cli_run_tags() -> dict[str, str]:
+    """Tags naming this process (`host:pid`) for a run executed in it."""
+    return {CLI_PROCESS_TAG: f"{socket.gethostname()}:{os.getpid()}"}
+
+
+def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Runs started by `make run` on this machine whose process is gone (killed, power cut):
+    marked failed and their concurrency-pool slots freed. Returns their run ids.
+
+    Such a run never ends by itself; without this it would hold the work store's pool slot
+    and every later run would wait for it for ever. Runs of a live process, of another
+    machine, or launched through the daemon are left alone (run monitoring watches those).
+    """
+    import dagster as dg
+
+    host = socket.gethostname()
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+        )
+    )
+    released = []
+    for record in records:
+        run = record.dagster_run
+        owner = run.tags.get(CLI_PROCESS_TAG, "")
+        owner_host, _, pid = owner.rpartition(":")
+        if owner_host != host or not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        instance.report_run_failed(run, "the `make run` process of this run is gone (killed)")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        released.append(run.run_id)
+    return released
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
