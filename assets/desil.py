@@ -4,8 +4,10 @@ import time
 
 import dagster as dg
 
+from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import chart_metadata, markdown_table
 from assets.reconcile import reconciled_persons
+from assets.table_metadata import table_metadata
 from dtks.charts import desil_per_village_png
 from dtks.ingest.errors import display_text
 from dtks.stages.desil import desil_distribution, desil_kecamatan, per_village
@@ -18,6 +20,8 @@ from pipelines.resources import DtksSettings
     group_name="reconcile",
     kinds={"duckdb", "polars"},
     owners=["team:data-office"],
+    pool=WORK_STORE_POOL,
+    code_version=code_version(__name__, "dtks.stages.desil", "dtks.desil"),
     description=(
         "Matches every desil ranking list (SIKS-NG 'Pemeringkatan Desil', found in the "
         "village folders and in _kecamatan/) to the reconciled families: by Nomor KK, then "
@@ -32,6 +36,7 @@ def desil_families(
     with settings.work_store().session() as con:
         summary = desil_kecamatan(con, settings.raw_path)
         distribution = per_village(desil_distribution(con))
+        table_meta = table_metadata(con, "desil_rows")
     for source_file, message in summary.kecamatan_files_refused.items():
         context.log.warning(f"{display_text(source_file)}: {message}")
     table = (
@@ -44,6 +49,7 @@ def desil_families(
     )
     return dg.MaterializeResult(
         metadata={
+            **table_meta,
             "lists": summary.lists,
             "rows": summary.rows,
             "statuses": dg.MetadataValue.json(summary.statuses),

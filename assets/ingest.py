@@ -4,7 +4,9 @@ import time
 
 import dagster as dg
 
+from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import markdown_table, run_trigger
+from assets.table_metadata import table_metadata
 from dtks.ingest import (
     MANUAL_SETTLE_SECONDS,
     RECOMMENDED_MIN_AGE_SECONDS,
@@ -22,6 +24,8 @@ from pipelines.resources import DtksSettings
     group_name="ingest",
     kinds={"duckdb", "polars"},
     owners=["team:data-office"],
+    pool=WORK_STORE_POOL,
+    code_version=code_version(__name__, "dtks.stages.ingest", "dtks.ingest"),
     description=(
         "Reads every CSV and XLSX export in data/raw/<village>/ (not arsip/) into the work "
         "store. Unchanged files (same content hash) are skipped; changed files replace their "
@@ -48,6 +52,7 @@ def village_exports(
             )
             _log_problems(context, result)
             results.append(result)
+        table = table_metadata(con, "raw_rows")
     rows = [
         {
             "village": r.village,
@@ -65,6 +70,7 @@ def village_exports(
     ]
     return dg.MaterializeResult(
         metadata={
+            **table,
             "rows_read": sum(r.rows_read for r in results),
             "files": sum(r.files_present for r in results),
             "files_new": sum(len(r.files_new) for r in results),

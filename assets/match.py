@@ -6,7 +6,9 @@ from pathlib import Path
 import dagster as dg
 
 from assets.clean import village_clean_rows
+from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import markdown_table
+from assets.table_metadata import table_metadata
 from dtks.stages.match import match_kecamatan
 from pipelines.resources import DtksSettings
 
@@ -27,6 +29,8 @@ IDDTKS_FILE_COLUMNS = (
     group_name="match",
     kinds={"duckdb", "polars"},
     owners=["team:data-office"],
+    pool=WORK_STORE_POOL,
+    code_version=code_version(__name__, "dtks.stages.match", "dtks.match", "dtks.review"),
     description=(
         "Finds rows of the same person within and across villages: candidate pairs by "
         "blocking (NIK, truncated NIK, NIK typos, KK, names, birth dates), Fellegi-Sunter "
@@ -42,6 +46,7 @@ def person_matches(
     started = time.monotonic()
     with settings.work_store().session() as con:
         summary = match_kecamatan(con, review_dir=Path(settings.review_dir))
+        table = table_metadata(con, "match_pairs")
     review = summary.review
     if summary.capped_blocks:
         context.log.info(
@@ -56,6 +61,7 @@ def person_matches(
         context.log.warning(f"review_queue.xlsx tidak bisa ditulis: {review.queue_error}")
     return dg.MaterializeResult(
         metadata={
+            **table,
             "rows": summary.rows,
             "persons": summary.persons,
             "persons_with_duplicates": summary.persons_with_duplicates,

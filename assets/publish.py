@@ -1,13 +1,22 @@
 """Publish: the reconciled kecamatan dataset, swapped in atomically for analysts."""
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
 
+from assets.conventions import WORK_STORE_POOL, code_version
 from assets.desil import desil_families
 from assets.metadata import chart_metadata, markdown_table, run_trigger
+from assets.publish_guard import (
+    blocking_failures,
+    guard_check_specs,
+    guard_publish,
+    publish_blocked,
+)
 from assets.reconcile import reconciled_persons
+from assets.table_metadata import published_table_metadata
 from dtks.charts import (
     duplicates_over_time_png,
     issues_per_village_png,
@@ -25,6 +34,18 @@ from pipelines.resources import DtksSettings
     group_name="publish",
     kinds={"duckdb"},
     owners=["team:data-office"],
+    pool=WORK_STORE_POOL,
+    check_specs=guard_check_specs(),
+    code_version=code_version(
+        __name__,
+        "dtks.stages.publish",
+        "dtks.publish",
+        "dtks.catalog",
+        "dtks.submission",
+        "dtks.accounting",
+        "dtks.privacy",
+        "dtks.quality",
+    ),
     description=(
         "Builds penuh/kecamatan.duckdb (and tersamar/kecamatan_masked.duckdb without "
         "identifiers, in a folder of its own) in DTKS_CURATED_DIR from all villages, checks "
@@ -38,7 +59,7 @@ from pipelines.resources import DtksSettings
 )
 def kecamatan_dataset(
     context: dg.AssetExecutionContext, settings: DtksSettings
-) -> dg.MaterializeResult:
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     started = time.monotonic()
     run = RunInfo(
         run_id=context.run.run_id,
@@ -46,7 +67,12 @@ def kecamatan_dataset(
         started_at=datetime.now(UTC),
     )
     with settings.work_store().session() as con:
+        guard = guard_publish(context, con, settings)
+        yield from guard
+        if failed := blocking_failures(guard):
+            raise publish_blocked(failed)
         summary = publish_kecamatan(con, settings.kecamatan(), settings.curated_path, run)
+        table = published_table_metadata(str(summary.path), "persons")
         charts = chart_metadata(
             context.log,
             {
@@ -69,8 +95,9 @@ def kecamatan_dataset(
         "count_warnings",
         "is_missing",
     ).to_dicts()
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
+            **table,
             "path": dg.MetadataValue.path(str(summary.path)),
             "masked_path": dg.MetadataValue.path(str(summary.masked_path)),
             "submission_path": dg.MetadataValue.path(

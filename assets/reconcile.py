@@ -4,7 +4,9 @@ import time
 
 import dagster as dg
 
+from assets.conventions import WORK_STORE_POOL, code_version
 from assets.match import person_matches
+from assets.table_metadata import table_metadata
 from dtks.stages.reconcile import reconcile_kecamatan
 from pipelines.resources import DtksSettings
 
@@ -15,6 +17,8 @@ from pipelines.resources import DtksSettings
     group_name="reconcile",
     kinds={"duckdb", "polars"},
     owners=["team:data-office"],
+    pool=WORK_STORE_POOL,
+    code_version=code_version(__name__, "dtks.stages.reconcile", "dtks.reconcile"),
     description=(
         "Turns each cluster of matched rows into one person (golden record, every value "
         "chosen by the survivorship rules) with a person_id that stays the same across runs, "
@@ -29,9 +33,11 @@ def reconciled_persons(
     started = time.monotonic()
     with settings.work_store().session() as con:
         summary = reconcile_kecamatan(con, run_id=context.run.run_id)
+        table = table_metadata(con, "reconciled_persons", described_as="persons")
     persons = summary.changes.get("person", {})
     return dg.MaterializeResult(
         metadata={
+            **table,
             "rows": summary.rows,
             "persons": summary.persons,
             "households": summary.households,

@@ -8,6 +8,7 @@ import duckdb
 import polars as pl
 
 from assets.checks import DATA_DOCS_DIR
+from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import chart_metadata, markdown_table
 from assets.publish import kecamatan_dataset
 from dtks.charts import issues_per_village_png, village_issue_counts
@@ -42,6 +43,8 @@ def _published_issues(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     group_name="publish",
     kinds={"excel"},
     owners=["team:data-office"],
+    pool=WORK_STORE_POOL,
+    code_version=code_version(__name__, "dtks.reports", "dtks.charts"),
     description=(
         "Writes reports/<village>.xlsx for every village (what its operator must fix in "
         "SIKS-NG: a summary with new / still open / fixed counts and a chart, one sheet per "

@@ -14,9 +14,16 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.instance import open_instance, prepare_dagster_home
+from pipelines.instance import (
+    cli_run_tags,
+    open_instance,
+    prepare_dagster_home,
+    release_dead_cli_runs,
+)
 from pipelines.settings import PROJECT_ROOT, Settings, keep_files_private
 
+# The code location `dtks` (pipelines.definitions), as the UI and the deploy units load it.
+WORKSPACE = PROJECT_ROOT / "workspace.yaml"
 # The full event log (with tracebacks) stays in the Dagster instance, visible in the UI;
 # the terminal gets the summary below, or the root cause of a failure.
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -32,9 +39,10 @@ def run_all() -> int:
     from pipelines.jobs import all_villages_tags
 
     job = defs.resolve_job_def("reconcile_kecamatan")
+    release_dead_cli_runs(instance)
     result = job.execute_in_process(
         instance=instance,
-        tags=all_villages_tags(),
+        tags={**all_villages_tags(), **cli_run_tags()},
         run_config=QUIET_LOGS,
         raise_on_error=False,
     )
@@ -100,7 +108,7 @@ def run_ui(port: int) -> int:
     settings = Settings.from_env()
     prepare_dagster_home(settings)
     dagster = Path(sys.executable).with_name("dagster")
-    argv = [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    argv = [str(dagster), "dev", "-w", str(WORKSPACE), "-h", "127.0.0.1", "-p", str(port)]
     os.chdir(PROJECT_ROOT)
     os.execv(argv[0], argv)
     return 0  # not reached

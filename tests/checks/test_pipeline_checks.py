@@ -267,5 +267,7 @@ def test_a_blocking_failure_stops_the_publish_and_keeps_the_file_byte_for_byte(b
     assert run.result.asset_materializations_for_node("kecamatan_dataset") == []
     assert run.result.asset_materializations_for_node("village_fix_lists") == []
     failures = [e for e in run.result.all_events if e.is_step_failure]
-    assert [e.step_key for e in failures] == ["villages_suite"]
+    # the guard is kecamatan_dataset's own check: its step fails before any file is swapped
+    assert [e.step_key for e in failures] == ["kecamatan_dataset"]
+    assert drift.asset_key == dg.AssetKey("kecamatan_dataset")
     assert "village_row_count_did_not_drop" in failures[0].step_failure_data.error.message

@@ -10,6 +10,7 @@ import pytest
 
 from assets.checks import ASSET_CHECKS
 from assets.gx_suites import Suite, check_outcomes, load_suite, validate
+from assets.publish import kecamatan_dataset
 from dtks.quality.facts import (
     CLEAN_ROW_FACTS_SCHEMA,
     HOUSEHOLD_FACTS_SCHEMA,
@@ -206,12 +207,13 @@ def test_failing_checks_report_counts_and_masked_examples() -> None:
 
 def test_blocking_checks_are_exactly_those_that_protect_analysts() -> None:
     specs = [spec for checks in ASSET_CHECKS for spec in checks.check_specs]
+    specs += list(kecamatan_dataset.check_specs)
     blocking = {(s.asset_key.to_user_string(), s.name) for s in specs if s.blocking}
     assert blocking == {
         ("reconciled_persons", "person_id_is_unique"),
         ("reconciled_persons", "no_person_crosses_the_safety_line"),
-        ("reconciled_persons", "rows_are_accounted_for"),
-        ("reconciled_persons", "village_row_count_did_not_drop"),
+        ("kecamatan_dataset", "rows_are_accounted_for"),
+        ("kecamatan_dataset", "village_row_count_did_not_drop"),
     }
     warnings = {s.name for s in specs if not s.blocking}
     assert {
