@@ -35,7 +35,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from dtks.synth.vocab import HEAD
+from dtks.synth.vocab import HEAD, MONTHS_FULL
 
 DESIL_DEFECTS: dict[str, float] = {
     "unranked": 0.08,
@@ -49,20 +49,6 @@ DESIL_DEFECTS: dict[str, float] = {
 DESIL_WEIGHTS = (16, 14, 13, 12, 11, 9, 8, 7, 6, 4)
 CURRENT_PERIOD = date(2026, 7, 1)
 PREVIOUS_PERIOD = date(2026, 1, 1)
-_BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 FAMILY_HEADER = (
     "NO",
     "ID DTSEN",
@@ -291,7 +277,7 @@ def _write(
     header = MEMBER_HEADER if unit == "anggota" else FAMILY_HEADER
     titles = [
         "DAFTAR PEMERINGKATAN DESIL DTSEN",
-        f"DESA {village_name.upper()} - PERIODE {_BULAN[period.month - 1].upper()} {period.year}",
+        f"DESA {village_name.upper()} - PERIODE {MONTHS_FULL[period.month - 1].upper()} {period.year}",
     ]
     lines: list[list[str]] = []
     for number, e in enumerate(entries, start=1):
