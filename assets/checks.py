@@ -26,6 +26,7 @@ from assets.gx_suites import (
 )
 from assets.metadata import markdown_table
 from assets.reconcile import reconciled_persons
+from assets.resources import DtksSettings
 from dtks.desil.facts import desil_facts
 from dtks.quality import (
     DEFAULT_MAX_DROP_SHARE,
@@ -37,7 +38,6 @@ from dtks.quality import (
 )
 from dtks.quality.drift import has_baseline, villages_that_dropped
 from dtks.store import quoted, read_table, table_exists
-from pipelines.resources import DtksSettings
 
 DATA_DOCS_DIR = "data_docs"
 MAX_DROP_SHARE_ENV = "DTKS_MAX_ROW_DROP_SHARE"

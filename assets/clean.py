@@ -8,10 +8,10 @@ import dagster as dg
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.ingest import village_exports
 from assets.metadata import markdown_table
+from assets.partitions import village_partitions
+from assets.resources import DtksSettings
 from assets.table_metadata import table_metadata
 from dtks.stages.clean import clean_village
-from pipelines.partitions import village_partitions
-from pipelines.resources import DtksSettings
 
 
 @dg.asset(

@@ -7,11 +7,11 @@ import dagster as dg
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import chart_metadata, markdown_table
 from assets.reconcile import reconciled_persons
+from assets.resources import DtksSettings
 from assets.table_metadata import table_metadata
 from dtks.charts import desil_per_village_png
 from dtks.ingest.errors import display_text
 from dtks.stages.desil import desil_distribution, desil_kecamatan, per_village
-from pipelines.resources import DtksSettings
 
 
 @dg.asset(

@@ -6,6 +6,8 @@ import dagster as dg
 
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import markdown_table, run_trigger
+from assets.partitions import village_partitions
+from assets.resources import DtksSettings
 from assets.table_metadata import table_metadata
 from dtks.ingest import (
     MANUAL_SETTLE_SECONDS,
@@ -14,8 +16,6 @@ from dtks.ingest import (
 )
 from dtks.ingest.errors import display_text
 from dtks.stages.ingest import VillageIngest, ingest_village
-from pipelines.partitions import village_partitions
-from pipelines.resources import DtksSettings
 
 
 @dg.asset(

@@ -8,9 +8,9 @@ import dagster as dg
 from assets.clean import village_clean_rows
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import markdown_table
+from assets.resources import DtksSettings
 from assets.table_metadata import table_metadata
 from dtks.stages.match import match_kecamatan
-from pipelines.resources import DtksSettings
 
 # What the run metadata shows of each file's IDDTKS decision (file names, kinds and counts).
 IDDTKS_FILE_COLUMNS = (

@@ -16,6 +16,7 @@ from assets.publish_guard import (
     publish_blocked,
 )
 from assets.reconcile import reconciled_persons
+from assets.resources import DtksSettings
 from assets.table_metadata import published_table_metadata
 from dtks.charts import (
     duplicates_over_time_png,
@@ -25,7 +26,6 @@ from dtks.charts import (
 )
 from dtks.stages.publish import RUN_HISTORY, RunInfo, publish_kecamatan
 from dtks.store import read_table
-from pipelines.resources import DtksSettings
 
 
 @dg.asset(

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 
 from assets.checks import DATA_DOCS_DIR, evaluate_suite, suite_check_specs, villages_input
-from pipelines.resources import DtksSettings
+from assets.resources import DtksSettings
 
 GUARD_SUITE = "villages"
 GUARDED_ASSET = dg.AssetKey("kecamatan_dataset")

@@ -6,9 +6,9 @@ import dagster as dg
 
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.match import person_matches
+from assets.resources import DtksSettings
 from assets.table_metadata import table_metadata
 from dtks.stages.reconcile import reconcile_kecamatan
-from pipelines.resources import DtksSettings
 
 
 @dg.asset(

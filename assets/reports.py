@@ -11,13 +11,13 @@ from assets.checks import DATA_DOCS_DIR
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.metadata import chart_metadata, markdown_table
 from assets.publish import kecamatan_dataset
+from assets.resources import DtksSettings
 from dtks.charts import issues_per_village_png, village_issue_counts
 from dtks.quality import ISSUE_HISTORY_TABLE
 from dtks.reports import write_reports
 from dtks.stages.desil import desil_distribution
 from dtks.stages.publish import store_row_accounting
 from dtks.store import read_table
-from pipelines.resources import DtksSettings
 
 REPORTS_DIR = "reports"
 SHOWN = [

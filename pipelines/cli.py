@@ -1,7 +1,7 @@
 """Command line behind `make run` and `make ui`.
 
 Every command first sets umask 027 and moves temporary files under the work folder
-(`pipelines.settings.keep_files_private`). `python -m pipelines.cli run` reconciles every village in one Dagster run (recorded in the
+(`keep_files_private`). `python -m pipelines.cli run` reconciles every village in one Dagster run (recorded in the
 same instance the UI shows) and prints a per-village summary; `... ui` starts `dagster dev`
 bound to loopback; `... prepare` only creates DAGSTER_HOME (the service units call it).
 """
@@ -11,22 +11,40 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from assets.settings import PROJECT_ROOT, Settings
+from dtks.files import private_dir
 from pipelines.instance import (
     cli_run_tags,
     open_instance,
     prepare_dagster_home,
     release_dead_cli_runs,
 )
-from pipelines.settings import PROJECT_ROOT, Settings, keep_files_private
 
 # The code location `dtks` (pipelines.definitions), as the UI and the deploy units load it.
 WORKSPACE = PROJECT_ROOT / "workspace.yaml"
 # The full event log (with tracebacks) stays in the Dagster instance, visible in the UI;
 # the terminal gets the summary below, or the root cause of a failure.
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+# What every entry point creates is 0640 / 0750 at most: readable by the service's group,
+# never by other users (the systemd units say the same with UMask=0027).
+PRIVATE_UMASK = 0o027
+
+
+def keep_files_private(settings: Settings) -> Path:
+    """Set up an entry point (`make run`, `make ui`, the units' `prepare`) so that what this
+    process and its children write about people stays private: umask 027, and temporary
+    files (Python's, Polars') under `<work dir>/tmp/` instead of a world-readable /tmp.
+    Returns the temporary folder."""
+    os.umask(PRIVATE_UMASK)
+    tmp = private_dir(settings.work_dir / "tmp")
+    os.environ["TMPDIR"] = str(tmp)
+    os.environ["POLARS_TEMP_DIR"] = str(tmp)
+    tempfile.tempdir = None  # computed again from TMPDIR on next use
+    return tmp
 
 
 def run_all() -> int:
@@ -57,8 +75,8 @@ def _report_failure(instance, run_id: str) -> None:  # noqa: ANN001 - dg.Dagster
     """Say why the run failed, and keep it in the run history (`runs` after the next publish)."""
     import logging
 
-    from pipelines.resources import DtksSettings
-    from pipelines.sensors import FAILED_RUN_LOCK_WAIT_S, describe_failed_run, record_failed_run
+    from assets.resources import DtksSettings
+    from pipelines.failed_runs import FAILED_RUN_LOCK_WAIT_S, describe_failed_run, record_failed_run
 
     failure = describe_failed_run(instance, run_id)
     print("Rekonsiliasi GAGAL; file terbitan sebelumnya tidak diubah.", file=sys.stderr)

@@ -17,8 +17,8 @@ from assets.match import person_matches  # noqa: E402
 from assets.publish import kecamatan_dataset  # noqa: E402
 from assets.reconcile import reconciled_persons  # noqa: E402
 from assets.reports import village_fix_lists  # noqa: E402
+from assets.resources import DtksSettings  # noqa: E402
 from pipelines.jobs import reconcile_kecamatan  # noqa: E402
-from pipelines.resources import DtksSettings  # noqa: E402
 from pipelines.schedules import nightly_reconciliation  # noqa: E402
 from pipelines.sensors import run_failure_alert, village_exports_changed  # noqa: E402
 

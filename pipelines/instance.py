@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assets.settings import Settings
 from dtks.files import PRIVATE_FILE_MODE, private_dir, write_text_atomically
-from pipelines.settings import Settings
 
 if TYPE_CHECKING:
     import dagster as dg

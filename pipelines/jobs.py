@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
-from pipelines.partitions import village_partitions
+from assets.partitions import village_partitions
 
 # Dagster's tags for a run over a contiguous range of partitions (a single-run backfill).
 RANGE_START_TAG = "dagster/asset_partition_range_start"

@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.resources import DtksSettings
 from dtks.stages.publish import published_paths
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
-from pipelines.resources import DtksSettings
 
 FOLDERS = ("raw", "work", "curated", "review")
 
@@ -23,7 +23,6 @@ def settings_for(dirs: dict[str, Path]) -> DtksSettings:
         curated_dir=str(dirs["curated"]),
         work_dir=str(dirs["work"]),
         review_dir=str(dirs["review"]),
-        kecamatan_kode="35.28.11",
     )
 
 

@@ -18,10 +18,10 @@ import openpyxl
 import polars as pl
 import pytest
 
+from assets.resources import DtksSettings
 from dtks.stages.publish import published_paths
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
-from pipelines.resources import DtksSettings
 
 VILLAGE_TO_BREAK = "kapong"
 BLOCKING = {
@@ -53,7 +53,6 @@ def reconcile(dirs: dict[str, Path]) -> Run:
         curated_dir=str(dirs["curated"]),
         work_dir=str(dirs["work"]),
         review_dir=str(dirs["review"]),
-        kecamatan_kode="35.28.11",
     )
     instance = dg.DagsterInstance.ephemeral()
     job = build_definitions(settings).resolve_job_def("reconcile_kecamatan")

@@ -10,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_runs import published, settings_for
 
+from assets.partitions import village_partitions
 from pipelines.definitions import build_definitions
 from pipelines.jobs import villages_in_run, villages_range_tags
-from pipelines.partitions import village_partitions
 from pipelines.sensors import (
     CHANGED_VILLAGES_TAG,
     build_exports_sensor,

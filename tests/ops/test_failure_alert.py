@@ -17,17 +17,13 @@ import polars as pl
 import pytest
 from dagster_runs import settings_for
 
+from assets.partitions import village_partitions
 from dtks.store import read_table
+from pipelines.alerts import ALERT_FILE_TAG, call_alert_command, post_alert_webhook
 from pipelines.definitions import build_definitions
+from pipelines.failed_runs import mask_text
 from pipelines.jobs import all_villages_tags
-from pipelines.partitions import village_partitions
-from pipelines.sensors import (
-    ALERT_FILE_TAG,
-    call_alert_command,
-    mask_text,
-    post_alert_webhook,
-    run_failure_alert,
-)
+from pipelines.sensors import run_failure_alert
 
 NOTIFY_SCRIPT = """\
 import pathlib, sys

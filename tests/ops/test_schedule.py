@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
+from assets.partitions import village_partitions
 from pipelines.definitions import defs
 from pipelines.jobs import villages_in_run
-from pipelines.partitions import village_partitions
 from pipelines.schedules import automation_default_status, nightly_reconciliation
 
 

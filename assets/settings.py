@@ -1,19 +1,18 @@
-"""One settings object for every command and the UI, fed by DTKS_* environment variables."""
+"""One settings object for every command and the UI, fed by DTKS_* environment variables.
+
+`DTKS_KECAMATAN` names the kecamatan; `assets.partitions.KECAMATAN` loads it once, and
+the partitions, the resource and every asset take it from there.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from dtks.files import private_dir
 from dtks.region import DEFAULT_KECAMATAN_KODE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# What every entry point creates is 0640 / 0750 at most: readable by the service's group,
-# never by other users (the systemd units say the same with UMask=0027).
-PRIVATE_UMASK = 0o027
 
 
 def _dir_setting(name: str, default: str) -> Path:
@@ -46,16 +45,3 @@ class Settings:
     def dagster_home(self) -> Path:
         """Dagster's instance storage (run history, schedule state), kept with the work dir."""
         return self.work_dir / "dagster_home"
-
-
-def keep_files_private(settings: Settings) -> Path:
-    """Set up an entry point (`make run`, `make ui`, the units' `prepare`) so that what this
-    process and its children write about people stays private: umask 027, and temporary
-    files (Python's, Polars') under `<work dir>/tmp/` instead of a world-readable /tmp.
-    Returns the temporary folder."""
-    os.umask(PRIVATE_UMASK)
-    tmp = private_dir(settings.work_dir / "tmp")
-    os.environ["TMPDIR"] = str(tmp)
-    os.environ["POLARS_TEMP_DIR"] = str(tmp)
-    tempfile.tempdir = None  # computed again from TMPDIR on next use
-    return tmp

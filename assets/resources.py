@@ -6,20 +6,21 @@ from pathlib import Path
 
 import dagster as dg
 
-from dtks.region import Kecamatan, load_kecamatan
+from assets.partitions import KECAMATAN
+from assets.settings import Settings
+from dtks.region import Kecamatan
 from dtks.stages import STORE_LAYOUT
 from dtks.store import WorkStore
-from pipelines.settings import Settings
 
 
 class DtksSettings(dg.ConfigurableResource):
-    """Folders and the kecamatan, as the README's "Settings" section describes them."""
+    """The folders, as the README's "Settings" section describes them (the kecamatan is the
+    partitions' own, `assets.partitions.KECAMATAN`, so the two cannot disagree)."""
 
     raw_dir: str
     curated_dir: str
     work_dir: str
     review_dir: str
-    kecamatan_kode: str
 
     @classmethod
     def from_env(cls) -> DtksSettings:
@@ -29,7 +30,6 @@ class DtksSettings(dg.ConfigurableResource):
             curated_dir=str(s.curated_dir),
             work_dir=str(s.work_dir),
             review_dir=str(s.review_dir),
-            kecamatan_kode=s.kecamatan_kode,
         )
 
     @property
@@ -41,7 +41,7 @@ class DtksSettings(dg.ConfigurableResource):
         return Path(self.curated_dir)
 
     def kecamatan(self) -> Kecamatan:
-        return load_kecamatan(self.kecamatan_kode)
+        return KECAMATAN
 
     def work_store(self, lock_timeout_s: float | None = None) -> WorkStore:
         """The work store; `lock_timeout_s` bounds the wait for another run's lock."""
