@@ -24,7 +24,9 @@ from dtks.charts import (
     published_run_counts,
     village_issue_counts,
 )
-from dtks.stages.publish import RUN_HISTORY, RunInfo, publish_kecamatan
+from dtks.publish.computed import VILLAGE_COUNTS
+from dtks.publish.run_history import RUN_HISTORY, RunInfo
+from dtks.stages.publish import publish_kecamatan
 from dtks.store import read_table
 
 
@@ -40,9 +42,6 @@ from dtks.store import read_table
         __name__,
         "dtks.stages.publish",
         "dtks.publish",
-        "dtks.catalog",
-        "dtks.submission",
-        "dtks.accounting",
         "dtks.privacy",
         "dtks.quality",
     ),
@@ -84,17 +83,7 @@ def kecamatan_dataset(
                 ),
             },
         )
-    villages = summary.village_status.select(
-        "village",
-        "count_files",
-        "count_files_failed",
-        "rows_read",
-        "rows_accepted",
-        "rows_rejected",
-        "count_errors",
-        "count_warnings",
-        "is_missing",
-    ).to_dicts()
+    villages = summary.village_status.select("village", *VILLAGE_COUNTS, "is_missing").to_dicts()
     yield dg.MaterializeResult(
         metadata={
             **table,

@@ -14,9 +14,9 @@ from assets.publish import kecamatan_dataset
 from assets.resources import DtksSettings
 from dtks.charts import issues_per_village_png, village_issue_counts
 from dtks.quality import ISSUE_HISTORY_TABLE
+from dtks.quality.accounting import store_row_accounting
 from dtks.reports import write_reports
 from dtks.stages.desil import desil_distribution
-from dtks.stages.publish import store_row_accounting
 from dtks.store import read_table
 
 REPORTS_DIR = "reports"

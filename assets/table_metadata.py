@@ -1,6 +1,6 @@
 """Dagster's table metadata of the DuckDB table an asset writes: `dagster/table_name`,
 `dagster/row_count` and `dagster/column_schema`, so the asset catalog shows how many rows
-it holds and which columns, with their types and the descriptions of `dtks.catalog`.
+it holds and which columns, with their types and the descriptions of `dtks.publish.tables`.
 
 Only counts, names, types and descriptions: never a value of the table, so no NIK, KK
 number or name can reach Dagster's metadata through it.
@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from dtks.catalog import column_comments
+from dtks.publish.tables import column_comments
 from dtks.store import quoted
 
 

@@ -45,7 +45,7 @@ import duckdb
 from benchlib import PROJECT, generate, run_env, scratch_dirs
 
 from dtks.ingest import file_sha256, read_export
-from dtks.stages.publish import published_paths
+from dtks.publish.paths import published_paths
 
 PUBLISHED = "kecamatan.duckdb"  # the path analysts know: a link into penuh/
 RUN_TIMEOUT_S = 1800

@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 from benchlib import OUT, PROJECT, generate, run_env, run_sampled, scratch_dirs
 
-from dtks.stages.publish import published_paths
+from dtks.publish.paths import published_paths
 
 SAMPLE = PROJECT / "data" / "raw"
 PEOPLE_5X = 125_000

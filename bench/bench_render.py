@@ -31,9 +31,9 @@ from pathlib import Path
 import duckdb
 
 from dtks.quality import ISSUE_HISTORY_TABLE
+from dtks.quality.accounting import store_row_accounting
 from dtks.region import load_kecamatan
 from dtks.reports import write_reports
-from dtks.stages.publish import store_row_accounting
 from dtks.store import read_table
 
 GENERATED_AT = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)  # fixed: runs give the same files

@@ -103,7 +103,7 @@ def village_issue_counts(villages: pl.DataFrame) -> list[VillageIssueCounts]:
 def published_run_counts(
     history: pl.DataFrame | None, max_runs: int = MAX_RUNS
 ) -> list[RunDuplicateCounts]:
-    """The last `max_runs` published runs of a run history (`dtks.stages.publish.RUN_SCHEMA`),
+    """The last `max_runs` published runs of a run history (`dtks.publish.run_history.RUN_SCHEMA`),
     oldest first. Failed or blocked runs published nothing and are left out."""
     if history is None or history.is_empty():
         return []

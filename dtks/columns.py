@@ -9,6 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Lineage columns, named the same in every table that carries a source row (DESIGN.md):
+# the village folder, the file relative to the raw folder, the sheet ("" for CSV), the row
+# as a person sees it in Excel or a text editor.
+LINEAGE_COLUMNS: tuple[str, ...] = ("village", "source_file", "source_sheet", "source_row")
+
 # Canonical columns of a DTKS individual export, in the published (DTKS) order.
 # The key is the snake-case name used in every table; the value is the DTKS header.
 CANONICAL_COLUMNS: dict[str, str] = {

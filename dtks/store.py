@@ -320,6 +320,23 @@ def read_table(
     return _utc_as_written(frame)
 
 
+def table_or_empty(con: duckdb.DuckDBPyConnection, table: str, *columns: str) -> pl.DataFrame:
+    """The rows of `table` (only `columns`, when given), or an empty frame when there is none."""
+    if not table_exists(con, table):
+        return pl.DataFrame()
+    if not columns:
+        return read_table(con, table)
+    selected = ", ".join(quoted(c) for c in columns)
+    return _utc_as_written(con.sql(f"SELECT {selected} FROM {quoted(table)}").pl())  # noqa: S608
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows of `table`; 0 when there is no such table."""
+    if not table_exists(con, table):
+        return 0
+    return con.execute(f"SELECT count(*) FROM {quoted(table)}").fetchall()[0][0]  # noqa: S608
+
+
 def _utc_as_written(frame: pl.DataFrame) -> pl.DataFrame:
     """DuckDB hands TIMESTAMPTZ back as "Etc/UTC"; make it "UTC" again so frames concatenate."""
     zoned = [

@@ -93,7 +93,7 @@ def _report_failure(instance, run_id: str) -> None:  # noqa: ANN001 - dg.Dagster
 def _print_summary(settings: Settings, seconds: float) -> None:
     import duckdb
 
-    from dtks.stages.publish import published_paths
+    from dtks.publish.paths import published_paths
 
     published, masked = published_paths(settings.curated_dir)
     con = duckdb.connect(str(published), read_only=True)

@@ -10,7 +10,7 @@ import dagster as dg
 
 from assets.metadata import run_trigger
 from dtks.privacy import mask_number
-from dtks.stages.publish import RunInfo, record_unpublished_run
+from dtks.publish.run_history import RunInfo, record_unpublished_run
 from dtks.store import WorkStore
 from pipelines.jobs import villages_in_run
 

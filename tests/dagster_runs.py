@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 
 from assets.resources import DtksSettings
-from dtks.stages.publish import published_paths
+from dtks.publish.paths import published_paths
 from pipelines.definitions import build_definitions
 from pipelines.jobs import all_villages_tags
 

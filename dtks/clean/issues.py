@@ -8,9 +8,10 @@ from typing import Literal
 
 import polars as pl
 
+from dtks.columns import LINEAGE_COLUMNS
+
 Severity = Literal["error", "warning"]
 
-LINEAGE_COLUMNS: tuple[str, ...] = ("village", "source_file", "source_sheet", "source_row")
 ROW_INDEX = "_row_index"  # position of the row in the raw frame, for ordering issues
 
 ISSUE_SCHEMA: dict[str, pl.DataType] = {

@@ -24,11 +24,11 @@ from datetime import date
 
 import polars as pl
 
-from dtks.accounting import row_accounting
+from dtks.columns import LINEAGE_COLUMNS as LINEAGE
 from dtks.privacy import mask_number_expr
+from dtks.quality.accounting import row_accounting
 from dtks.quality.drift import village_drift
 
-LINEAGE = ["village", "source_file", "source_sheet", "source_row"]
 HEAD_OF_FAMILY = "KEPALA KELUARGA"
 _SPACES_AND_QUOTES = "[\\s\u00a0'`\u2018\u2019\"]+"
 

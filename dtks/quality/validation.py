@@ -35,7 +35,7 @@ VALIDATION_ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.String(),
 }
 
-# For dtks.catalog.COLUMN_COMMENTS["validation_issues"] (the columns cleaning did not have).
+# For the `validation_issues` declaration of dtks.publish.tables (the columns cleaning did not have).
 VALIDATION_ISSUE_COLUMN_COMMENTS: dict[str, str] = {
     "related_village": "Other villages involved (duplicates, shared NIK, heads of one KK), by slug",
     "related_record": "Where the other records are: village, file, sheet, row and name",

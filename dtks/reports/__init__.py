@@ -74,7 +74,7 @@ def write_reports(
     """A fix list for every village of the kecamatan (also those without problems or
     without an export) and the kecamatan summary.
 
-    `accounting`: `dtks.accounting.row_accounting(...)` (village, rows_read, rows_accepted,
+    `accounting`: `dtks.quality.accounting.row_accounting(...)` (village, rows_read, rows_accepted,
     rows_rejected); `source_files`: the store's `source_files` (`source_file`, `rows_read`),
     so that a defect on nearly every row of a file is told once, first. `desil_rows` (the
     store's `desil_rows`) and `desil_distribution` (`dtks.stages.desil.desil_distribution`)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from dtks.files import private_dir, replaced_atomically, write_text_atomically
-from dtks.publish import link_published
-from dtks.stages.publish import move_legacy_archive, published_paths
+from dtks.publish.atomic import link_published
+from dtks.publish.paths import move_legacy_archive, published_paths
 
 
 @pytest.fixture

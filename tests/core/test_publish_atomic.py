@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from dtks.publish import PublishedTable, PublishedView, publish_database
+from dtks.publish.atomic import PublishedTable, PublishedView, publish_database
 
 
 def _tables(n: int) -> list[PublishedTable]:

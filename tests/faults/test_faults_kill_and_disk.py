@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from dagster_runs import FOLDERS, cli_env, copy_folders, full_file, masked_file
 
-from dtks.stages.publish import published_paths
+from dtks.publish.paths import published_paths
 
 PROJECT = Path(__file__).resolve().parents[2]
 PUBLISHED = "kecamatan.duckdb"
@@ -300,7 +300,7 @@ PUBLISH_BIG_FRAME = """
 import sys
 from pathlib import Path
 import polars as pl
-from dtks.publish import PublishedTable, publish_database
+from dtks.publish.atomic import PublishedTable, publish_database
 frame = pl.DataFrame({"nama": [f"WARGA {i:07d} " * 8 for i in range(int(sys.argv[2]))]})
 publish_database(Path(sys.argv[1]), [PublishedTable("persons", frame, "penduduk")])
 """
@@ -344,9 +344,10 @@ def test_rows_lost_between_read_and_publish_stop_the_publish(fresh_copy: dict[st
     recorded in the run history."""
     from datetime import UTC, datetime
 
-    from dtks.accounting import RowAccountingError
+    from dtks.publish.run_history import RunInfo
+    from dtks.quality.accounting import RowAccountingError
     from dtks.region import load_kecamatan
-    from dtks.stages.publish import RunInfo, publish_kecamatan
+    from dtks.stages.publish import publish_kecamatan
 
     dirs = fresh_copy
     target = full_file(dirs)

@@ -21,12 +21,14 @@ import pytest
 from dagster_runs import FOLDERS, copy_folders
 
 from dtks.ingest import file_sha256
+from dtks.publish.paths import published_paths
+from dtks.publish.run_history import RunInfo
 from dtks.region import load_kecamatan
 from dtks.stages import STORE_LAYOUT
 from dtks.stages.clean import clean_village
 from dtks.stages.ingest import INGEST_TABLES, VillageIngest, ingest_village
 from dtks.stages.match import match_kecamatan
-from dtks.stages.publish import RunInfo, publish_kecamatan, published_paths
+from dtks.stages.publish import publish_kecamatan
 from dtks.stages.reconcile import reconcile_kecamatan
 from dtks.store import InjectedStop, WorkStore, stop_after
 

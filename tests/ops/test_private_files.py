@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dagster_runs import FOLDERS, cli_env
 
-from dtks.stages.publish import published_paths
+from dtks.publish.paths import published_paths
 
 PROJECT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 600

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 from dagster_runs import run_reconciliation
 
-from dtks.stages.publish import published_paths
+from dtks.publish.paths import published_paths
 
 PROJECT = Path(__file__).resolve().parents[2]
 HOLD_THE_FILE = textwrap.dedent("""

@@ -16,8 +16,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from dtks.catalog import TABLE_COMMENTS, VIEWS
-from dtks.stages.publish import FULL_DIR, MASKED_DIR, published_paths
+from dtks.publish.paths import FULL, MASKED, published_paths
+from dtks.publish.tables import DECLARED
+from dtks.publish.views import VIEWS
 
 PROJECT = Path(__file__).resolve().parents[2]
 QUERIES = PROJECT / "docs" / "queries.sql"
@@ -41,7 +42,7 @@ def test_full_and_masked_files_live_in_folders_of_their_own(published_run) -> No
     to the full file, which opens only for those who may read penuh/."""
     curated = published_run["curated"]
     full, masked = published_paths(curated)
-    assert (full.parent.name, masked.parent.name) == (FULL_DIR, MASKED_DIR)
+    assert (full.parent.name, masked.parent.name) == (FULL.folder, MASKED.folder)
     assert full.is_file() and not full.is_symlink()
     assert masked.is_file() and not masked.is_symlink()
     for link, target in ((curated / FILES[0], full), (curated / FILES[1], masked)):
@@ -64,7 +65,7 @@ def _relations(con: duckdb.DuckDBPyConnection) -> list[str]:
 def test_every_table_and_view_is_published_with_a_comment(published_run, file: str) -> None:
     con = _connect(published_run, file)
     try:
-        assert set(_relations(con)) == set(TABLE_COMMENTS) | VIEW_NAMES
+        assert set(_relations(con)) == set(DECLARED) | VIEW_NAMES
         missing = con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND coalesce(comment, '') = '' "
             "UNION ALL SELECT view_name FROM duckdb_views() "

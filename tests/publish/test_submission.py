@@ -16,10 +16,10 @@ import pytest
 
 from dtks.columns import CANONICAL_COLUMNS
 from dtks.ingest import read_export
-from dtks.publish import replace_directory
+from dtks.publish.atomic import replace_directory
+from dtks.publish.paths import published_paths
+from dtks.publish.submission import dtks_records
 from dtks.region import load_kecamatan
-from dtks.stages.publish import published_paths
-from dtks.submission import dtks_records
 
 KECAMATAN = load_kecamatan("35.28.11")
 

@@ -20,12 +20,13 @@ import pytest
 from family_exports import FAMILIES, exports_truth, write_exports
 from upgrade_fixture import FIXTURE, STATE
 
+from dtks.publish.run_history import RunInfo
 from dtks.region import load_kecamatan
 from dtks.stages import STORE_LAYOUT
 from dtks.stages.clean import clean_village
 from dtks.stages.ingest import ingest_village
 from dtks.stages.match import MatchSummary, match_kecamatan
-from dtks.stages.publish import RunInfo, publish_kecamatan
+from dtks.stages.publish import publish_kecamatan
 from dtks.stages.reconcile import reconcile_kecamatan
 from dtks.store import WorkStore, replace_table
 

@@ -22,12 +22,13 @@ from pathlib import Path
 import duckdb
 from family_exports import write_exports
 
+from dtks.publish.run_history import RunInfo
 from dtks.region import load_kecamatan
 from dtks.stages import STORE_LAYOUT
 from dtks.stages.clean import clean_village
 from dtks.stages.ingest import ingest_village
 from dtks.stages.match import match_kecamatan
-from dtks.stages.publish import RunInfo, publish_kecamatan
+from dtks.stages.publish import publish_kecamatan
 from dtks.stages.reconcile import reconcile_kecamatan
 from dtks.store import WorkStore, read_table
 

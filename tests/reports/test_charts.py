@@ -21,8 +21,8 @@ from dtks.charts import (
     published_run_counts,
     village_issue_counts,
 )
+from dtks.publish.run_history import RUN_SCHEMA
 from dtks.region import DEFAULT_KECAMATAN_KODE, load_kecamatan
-from dtks.stages.publish import RUN_SCHEMA
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_BYTES = 100_000

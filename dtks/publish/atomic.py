@@ -57,9 +57,12 @@ class PublishedTable:
     rows: pl.DataFrame | str
     comment: str
     column_comments: dict[str, str] = field(default_factory=dict)
+    # the select list the table is written with, given its columns (e.g. masks over
+    # identifying columns, `dtks.publish.masking`); default all columns as they are
+    select: Callable[[list[str]], str] | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class PublishedView:
     """A view over the published tables (SQL of our own), with its COMMENTs."""
 
@@ -79,14 +82,12 @@ def publish_database(
     views: list[PublishedView] = (),  # type: ignore[assignment]
     archive_keep: int = 5,
     con: duckdb.DuckDBPyConnection | None = None,
-    select: Callable[[list[str]], str] | None = None,
 ) -> Path:
     """Build `target` from `tables` and swap it in atomically; return the archived copy or target.
 
     The previous file, if any, is kept under `target.parent / "archive"` (the newest
     `archive_keep` copies). `con`: the connection the tables' SELECTs run on (default: a
-    fresh in-memory one). `select`: the select list each table is written with, given its
-    columns (e.g. masks over identifying columns); default all columns as they are.
+    fresh in-memory one).
     """
     kept = f"Tidak ada data yang hilang: {target.name} yang lama tetap utuh."
     with explain_storage_errors(target.parent, f"file terbitan {target.name}", kept):
@@ -94,7 +95,7 @@ def publish_database(
         _sweep_leftovers(target)
         staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.building")
         try:
-            counts = _build(staging, tables, list(views), con, select or _all_columns)
+            counts = _build(staging, tables, list(views), con)
             _verify(staging, counts, list(views))
             os.chmod(staging, PUBLISHED_FILE_MODE)
             fsync_file(staging)
@@ -120,7 +121,6 @@ def _build(
     tables: list[PublishedTable],
     views: list[PublishedView],
     con: duckdb.DuckDBPyConnection | None,
-    select: Callable[[list[str]], str],
 ) -> dict[str, int]:
     """Write the tables, their COMMENTs and the views into a new file at `path`; return
     the row count each table must read back with."""
@@ -135,7 +135,7 @@ def _build(
         # Each table commits on its own, so DuckDB never holds the whole dataset as
         # uncommitted transaction-local data; the COMMENTs then go in one transaction.
         for table in tables:
-            counts[table.name], columns[table.name] = _write_table(con, table, select)
+            counts[table.name], columns[table.name] = _write_table(con, table)
         con.execute(f"USE {BUILDING}").fetchall()  # the views bind to the new file's tables
         con.execute("BEGIN TRANSACTION").fetchall()  # one commit, not one per COMMENT
         try:
@@ -175,9 +175,7 @@ def _describe(
             _comment(con, "COLUMN", f"{name}.{quoted(column)}", comment)
 
 
-def _write_table(
-    con: duckdb.DuckDBPyConnection, table: PublishedTable, select: Callable[[list[str]], str]
-) -> tuple[int, list[str]]:
+def _write_table(con: duckdb.DuckDBPyConnection, table: PublishedTable) -> tuple[int, list[str]]:
     """Create one table of the new file from its frame or SELECT; return the number of
     source rows and the table's columns."""
     frame = table.rows if isinstance(table.rows, pl.DataFrame) else None
@@ -185,7 +183,8 @@ def _write_table(
         con.register(FRAME, frame.to_arrow())
     source = f"SELECT * FROM {FRAME}" if frame is not None else table.rows  # noqa: S608
     try:
-        selected = select(con.sql(f"SELECT * FROM ({source}) LIMIT 0").columns)  # noqa: S608
+        columns = con.sql(f"SELECT * FROM ({source}) LIMIT 0").columns  # noqa: S608
+        selected = (table.select or _all_columns)(columns)
         con.execute(
             f"CREATE TABLE {BUILDING}.{quoted(table.name)} AS "  # noqa: S608 - our own SQL
             f"SELECT {selected} FROM ({source})"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
+
+from dtks.store import table_or_empty
 
 
 class RowAccountingError(RuntimeError):
@@ -58,3 +61,12 @@ def assert_rows_accounted(accounting: pl.DataFrame) -> None:
         raise RowAccountingError(
             "row accounting failed, nothing was published: " + "; ".join(lines)
         )
+
+
+def store_row_accounting(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """`row_accounting` of what the work store holds now, reading only the columns it counts."""
+    return row_accounting(
+        table_or_empty(con, "source_files"),
+        table_or_empty(con, "reconciled_sources", "village"),
+        table_or_empty(con, "clean_rejected", "village"),
+    )

@@ -14,7 +14,7 @@
 
 CSV files are UTF-8 with a byte-order mark (Excel then reads the names right), comma
 separated, every value quoted, so NIK and KK numbers stay text. The folder is written
-beside the old one and swapped in by rename (`dtks.publish.replace_directory`).
+beside the old one and swapped in by rename (`dtks.publish.atomic.replace_directory`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from dtks.columns import CANONICAL_COLUMNS
-from dtks.publish import replace_directory
+from dtks.publish.atomic import replace_directory
 from dtks.reconcile.deactivations import CANCEL_DUPLICATE, DECEASED, DUPLICATE, MOVED
 from dtks.region import Kecamatan, slugify
 
