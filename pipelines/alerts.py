@@ -1,5 +1,6 @@
 """Alert delivery for a failed run: the JSON alert file, the operator's command and webhook,
-and the tags on the run; none of them ever raises (the run failed already)."""
+and the tags on the run; the command, the webhook and the tags never raise (the run failed
+already: a delivery that fails is logged)."""
 
 import json
 import os
