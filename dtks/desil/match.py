@@ -232,20 +232,56 @@ def match_desil(
         )
     )
     # A person listed under two KKs (moved, married, listed twice) is in no one family for
-    # certain, unless the list's village holds their rows under one KK only, their family's:
+    # certain, unless the list's village holds their rows under one KK only (the same 16
+    # digits: a neighbour issued the same day shares 15) and that KK is a registry family's:
     # a village's list ranks the family listed in that village.
-    here_is_theirs = (pl.col("_kks_here").list.len() == 1) & (
-        pl.col("_kks_here").list.first() == pl.col("_household_kk15")
+    repaired = (
+        pl.col("no_kk_repaired").fill_null(False)
+        if "no_kk_repaired" in households.columns
+        else pl.lit(False)
     )
-    resolved = here_is_theirs.fill_null(False) & (pl.col("_count_kk_any_here").fill_null(0) <= 1)
+    here_map = (
+        households.lazy()
+        .filter(pl.col("no_kk").is_not_null() & ~pl.col("is_kk_malformed").fill_null(False))
+        .group_by("no_kk")
+        .agg(
+            pl.col("household_id").first().alias("_here_household"),
+            pl.col("head_person_id").first().alias("_here_head"),
+            repaired.first().alias("_here_repaired"),
+            pl.len().alias("_here_count"),
+        )
+        .filter(pl.col("_here_count") == 1)
+        .drop("_here_count")
+    )
     joined = joined.with_columns(
-        ((pl.col("_count_kk").fill_null(0) > 1) & ~resolved).alias("_nik_two_kk"),
+        pl.when(pl.col("_kks_here").list.len() == 1)
+        .then(pl.col("_kks_here").list.first())
+        .alias("_kk_here")
+    ).join(here_map, left_on="_kk_here", right_on="no_kk", how="left")
+    two_kk = pl.col("_count_kk").fill_null(0) > 1
+    resolved = (
+        pl.col("_here_household").is_not_null()
+        & (pl.col("_count_kk_any_here").fill_null(0) <= 1)
+        & (two_kk | (pl.col("_count_kk_any").fill_null(0) > 1))
+    )
+    joined = joined.with_columns(
+        (two_kk & ~resolved).alias("_nik_two_kk"),
         ((pl.col("_count_kk_any").fill_null(0) > 1) & ~resolved).alias("_nik_maybe_two_kk"),
-        # the NIK's person is listed under the row's KK: the KK and the NIK agree
-        pl.col("_kks")
-        .list.contains(pl.col("_kk_key").str.slice(0, 15))
+        pl.when(resolved)
+        .then(pl.col("_here_household"))
+        .otherwise(pl.col("_nik_household"))
+        .alias("_nik_household"),
+        pl.when(resolved)
+        .then(pl.col("_here_head") == pl.col("_person"))
+        .otherwise(pl.col("_nik_is_head"))
         .fill_null(False)
-        .alias("_nik_under_row_kk"),
+        .alias("_nik_is_head"),
+        pl.when(resolved)
+        .then(pl.col("_here_repaired"))
+        .otherwise(pl.col("_nik_kk_repaired"))
+        .alias("_nik_kk_repaired"),
+        # the NIK's person is listed under the row's KK: the KK and the NIK agree
+        pl.col("_kks").list.contains(pl.col("_kk_key")).fill_null(False).alias("_nik_under_row_kk"),
     )
     kk_one = pl.col("_kk_count") == 1
     nik_one = pl.col("_nik_count") == 1
@@ -383,7 +419,6 @@ def _person_facts(
         "household_id",
         "head_person_id",
         repaired.alias("_nik_kk_repaired"),
-        pl.col("no_kk").str.slice(0, 15).alias("_household_kk15"),
     )
     person = (
         persons.lazy()
@@ -413,7 +448,7 @@ def _person_facts(
     any_kk = pl.coalesce(kk15, pl.lit("?") + written.cast(pl.String))
     listed = sources.lazy().with_columns(kk15.alias("_kk15"), any_kk.alias("_any_kk"))
     kks = listed.group_by("person_id").agg(
-        pl.col("_kk15").drop_nulls().unique().alias("_kks"),
+        pl.col("no_kk").drop_nulls().unique().alias("_kks"),
         pl.col("_kk15").drop_nulls().n_unique().alias("_count_kk"),
         pl.col("_any_kk").drop_nulls().n_unique().alias("_count_kk_any"),
     )
@@ -421,7 +456,7 @@ def _person_facts(
     if "village" not in sources.columns:
         return _PersonFacts(person, pl.LazyFrame(schema=here_schema))
     here = listed.group_by("person_id", "village").agg(
-        pl.col("_kk15").drop_nulls().unique().alias("_kks_here"),
+        pl.col("no_kk").drop_nulls().unique().alias("_kks_here"),
         pl.col("_any_kk").drop_nulls().n_unique().alias("_count_kk_any_here"),
     )
     return _PersonFacts(person, here)

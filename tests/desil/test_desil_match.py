@@ -294,3 +294,22 @@ def test_a_nik_the_exports_lack_or_mistype_finds_the_one_person_with_its_name_an
     status, _, matched_by, household = _by_row(rows)[5]
     assert (status, matched_by, household) == expected
     assert families.filter(pl.col("desil").is_not_null()).height == (status == "cocok")
+
+
+def test_a_person_listed_in_the_lists_village_under_another_familys_kk_finds_that_family() -> None:
+    """B's head is reconciled into family B (listed in blaban), but kapong lists him under
+    family A's KK only: kapong's list means family A. A KK sharing only 15 digits with his
+    (a neighbour issued the same day) would not do."""
+    persons, households = _registry()
+    sources = _listed(("pB1", KK_A, "kapong"), ("pB1", KK_B, "blaban"))
+    frame = _rows([(5, None, HEAD_B, "2")])
+    assert _by_row(match_desil(frame, persons, households, None, sources)[0])[5] == (
+        "cocok",
+        None,
+        "nik_anggota",
+        "hA",
+    )
+    neighbour = KK_A[:15] + "9"
+    sources = _listed(("pB1", neighbour, "kapong"), ("pB1", KK_B, "blaban"))
+    got = _by_row(match_desil(frame, persons, households, None, sources)[0])[5]
+    assert got[:2] == ("konflik", "nik_di_dua_kk")
