@@ -212,7 +212,7 @@ def match_desil(
         .collect()
         .lazy()
     )
-    by_name = _person_by_name_and_birth(keyed, persons, trusted)
+    by_name = _person_by_name_and_birth(keyed, persons)
     joined = (
         keyed.join(by_name, on="_row", how="left")
         .with_columns(
@@ -483,14 +483,12 @@ def _one_typo(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return (count == 1) | ((count == 2) & swapped)
 
 
-def _person_by_name_and_birth(
-    rows: pl.LazyFrame, persons: pl.DataFrame, trusted: pl.Expr
-) -> pl.LazyFrame:
+def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
     """`_row` -> `_person_by_name`, for rows whose usable NIK matched no trusted NIK: the one
     registry person (in the list's village, or anywhere for a `_kecamatan` list) with the row's
-    name (matching key), the birth date and sex the row's NIK holds (a real, not placeholder,
-    birth date) and a NIK that is missing, cut to the row's 15 digits or one typo away. Two
-    such persons, or none: nothing (never guessed)."""
+    name (matching key), the birth date and sex the row's NIK holds (a placeholder date such
+    as 1 July counts too: Dukcapil writes it into the NIK as well) and a NIK that is missing,
+    cut to the row's 15 digits or one typo away. Two such persons, or none: nothing."""
     needed = {"nama", "tanggal_lahir", "jenis_kelamin", "household_id"}
     empty = pl.LazyFrame(schema={"_row": pl.UInt32, "_person_by_name": pl.String})
     if not needed <= set(persons.columns):
@@ -515,11 +513,6 @@ def _person_by_name_and_birth(
         )
         .select("_row", "village", "_nik_key", "_name_key", "_day", "_month", "_yy", "_sex")
     )
-    placeholder = (
-        pl.col("tanggal_lahir_is_placeholder").fill_null(True)
-        if "tanggal_lahir_is_placeholder" in persons.columns
-        else pl.lit(False)
-    )
     shared = (
         pl.col("nik_shared_with_other_person").fill_null(False)
         if "nik_shared_with_other_person" in persons.columns
@@ -543,14 +536,12 @@ def _person_by_name_and_birth(
         .filter(
             pl.col("household_id").is_not_null()
             & born.is_not_null()
-            & ~placeholder
             & ~shared
             & pl.col("nama").is_not_null()
         )
         .select(
             pl.col("person_id").alias("_person_by_name"),
             pl.col("nik").alias("_registry_nik"),
-            trusted.alias("_registry_trusted"),
             cut.alias("_registry_cut"),
             villages.alias("_villages"),
             name_key(pl.col("nama")).alias("_name_key"),
@@ -564,7 +555,7 @@ def _person_by_name_and_birth(
     fits = (
         registry.is_null()
         | (pl.col("_registry_cut") & (registry.str.slice(0, 15) == row_nik.str.slice(0, 15)))
-        | (pl.col("_registry_trusted") & _one_typo(registry, row_nik))
+        | _one_typo(registry, row_nik)
     )
     here = (pl.col("village") == KECAMATAN_LISTS) | pl.col("_villages").list.contains(
         pl.col("village")
