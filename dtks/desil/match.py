@@ -72,7 +72,10 @@ REASONS: dict[str, str] = {
         "keluarganya tidak pasti"
     ),
     "dua_desil": "Satu keluarga mendapat dua desil berbeda dalam daftar periode yang sama",
-    "tidak_cocok": "Tidak ada keluarga di data desa dengan Nomor KK atau NIK ini",
+    "tidak_cocok": (
+        "Tidak ada keluarga di data desa dengan Nomor KK atau NIK ini, dan tidak ada satu orang "
+        "di desa ini dengan nama dan tanggal lahir (dari NIK) ini"
+    ),
     "desil_tidak_sah": "Nilai desil bukan angka 1 sampai 10",
     "tanpa_kk_nik": "Baris tanpa Nomor KK dan tanpa NIK yang bisa dipakai",
     "bukan_data": "Baris jumlah, catatan, tanda tangan atau judul berulang",
