@@ -5,8 +5,9 @@ families; the added work (reading the lists, matching them) must cost < 30 s and
     .venv/bin/python bench/bench_desil.py --persons 100000 # a quick look
 
 The reconciled persons and households are built directly as frames (what the reconcile stage
-hands over: ~3.3 persons per family, trusted NIKs, well-formed KKs), so the numbers are the
-desil work alone. The lists are written as one pipe-delimited CSV per village (13), title rows
+hands over: ~3.3 persons per family, well-formed KKs, 3 % of NIKs missing in the exports, names,
+birth dates and sex, one source row per person), so the numbers are the desil work alone,
+including the name-and-birth-date search for rows whose NIK matches no trusted NIK. The lists are written as one pipe-delimited CSV per village (13), title rows
 above the header, 22 % of rows without Nomor KK, 3 % with a member's NIK, 10 % with ".0"
 suffixes, 8 % of families unranked, 2 % extra families absent from the registry. Measured in
 this process: wall time of `read_export` over the lists plus `match_desil`, and the peak RSS
@@ -48,15 +49,25 @@ def registry(persons: int, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.D
     family_of[:families] = np.arange(families)  # every family has a member
     family_of.sort()
     nik = 3528110000000000 + rng.choice(10**9, persons, replace=False).astype(np.int64) * 7
+    missing = rng.random(persons) < 0.03
+    born = np.datetime64("1940-01-01") + rng.integers(0, 80 * 365, persons).astype("timedelta64[D]")
     person = pl.DataFrame(
         {
             "person_id": [f"P{i:08d}" for i in range(persons)],
             "household_id": pl.Series(family_of).cast(pl.String),
-            "nik": pl.Series(nik).cast(pl.String),
-            "nik_is_valid": True,
+            "nik": pl.Series(np.where(missing, None, nik.astype(str)), dtype=pl.String),
+            "_list_nik": pl.Series(nik).cast(pl.String),  # what the desil lists carry
+            "nik_is_valid": ~missing,
             "nik_possibly_truncated": False,
             "nik_shared_with_other_person": False,
+            "nama": pl.Series(rng.integers(0, 20000, persons)).cast(pl.String),
+            "tanggal_lahir": pl.Series(born).cast(pl.Date),
+            "jenis_kelamin": pl.Series(np.where(rng.random(persons) < 0.5, "L", "P")),
         }
+    ).with_columns(
+        ("NAMA " + pl.col("nama")).alias("nama"),
+        pl.lit(False).alias("tanggal_lahir_is_placeholder"),
+        pl.format("desa-{}", pl.col("household_id").cast(pl.Int64) % VILLAGES).alias("villages"),
     )
     heads = person.group_by("household_id").agg(pl.col("person_id").first().alias("head_person_id"))
     households = heads.with_columns(
@@ -67,13 +78,23 @@ def registry(persons: int, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.D
     return person, households
 
 
+def no_kk_of(person: pl.DataFrame, households: pl.DataFrame) -> pl.Series:
+    """Each person's KK as their source row carries it."""
+    return person.join(households.select("household_id", "no_kk"), on="household_id", how="left")[
+        "no_kk"
+    ]
+
+
 def write_lists(
     raw: Path, person: pl.DataFrame, households: pl.DataFrame, rng: np.random.Generator
 ) -> None:
     heads = households.join(
-        person.select(pl.col("person_id").alias("head_person_id"), "nik"), on="head_person_id"
+        person.select(
+            pl.col("person_id").alias("head_person_id"), pl.col("_list_nik").alias("nik")
+        ),
+        on="head_person_id",
     )
-    members = person.group_by("household_id").agg(pl.col("nik").last().alias("member_nik"))
+    members = person.group_by("household_id").agg(pl.col("_list_nik").last().alias("member_nik"))
     rows = heads.join(members, on="household_id")
     n = rows.height
     draw = rng.random(n)
@@ -119,10 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(16)
     person, households = registry(args.persons, rng)
+    sources = person.select(
+        "person_id", pl.col("villages").alias("village"), no_kk_of(person, households)
+    ).with_columns(pl.col("no_kk").alias("no_kk_as_written"))
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp)
         write_lists(raw, person, households, rng)
         households = households.drop("_village")
+        person = person.drop("_list_nik")
         before_mb = _rss_mb()
         started = time.perf_counter()
         reads = [read_export(path, raw) for path in sorted(raw.glob("*/*.csv"))]
@@ -135,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
         ).select([*DESIL_ROWS_SCHEMA, "village"])
         del reads
-        rows, families = match_desil(desil_raw, person, households)
+        rows, families = match_desil(desil_raw, person, households, None, sources)
         total_s = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {

@@ -1,5 +1,6 @@
-"""Sensors: a changed village export starts a run for it; a failed run raises an alert
-(`pipelines.failed_runs` says what failed, `pipelines.alerts` delivers the alert)."""
+"""Sensors: a changed village export (or desil list in `_kecamatan/`) starts a run for it; a
+failed run raises an alert (`pipelines.failed_runs` says what failed, `pipelines.alerts`
+delivers it)."""
 
 # No `from __future__ import annotations`: Dagster reads the resource parameters' types.
 
@@ -12,7 +13,7 @@ import dagster as dg
 
 from assets.partitions import village_partitions
 from assets.resources import DtksSettings
-from dtks.ingest import RECOMMENDED_MIN_AGE_SECONDS, survey_village_folder
+from dtks.ingest import KECAMATAN_FOLDER, RECOMMENDED_MIN_AGE_SECONDS, survey_village_folder
 from pipelines.alerts import (
     ALERTS_FOLDER,
     AlertSettings,
@@ -86,14 +87,25 @@ def next_state(previous: ExportsState, scan: ExportsScan) -> ExportsState:
 
 
 def villages_of_queued_runs(instance: dg.DagsterInstance) -> set[str]:
-    """Villages that runs of the reconciliation job still waiting in the queue will read."""
+    """Villages that runs of the reconciliation job still waiting in the queue will read; every
+    run reads `_kecamatan/` (the desil step), so it is among them when any run waits."""
     queued = instance.get_runs(
         filters=dg.RunsFilter(
             job_name=reconcile_kecamatan.name,
             statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED],
         )
     )
-    return {village for run in queued for village in villages_in_run(dict(run.tags))}
+    villages = {village for run in queued for village in villages_in_run(dict(run.tags))}
+    return villages | {KECAMATAN_FOLDER} if queued else villages
+
+
+def run_tags(changed: list[str]) -> dict[str, str]:
+    """Tags of the run for these changed folders. `_kecamatan/` is no partition: every run
+    reads it, so a change there alone starts a run over the first village (whose unchanged
+    files are not read again)."""
+    villages = [v for v in changed if v != KECAMATAN_FOLDER]
+    scope = villages or village_partitions.get_partition_keys()[:1]
+    return {**villages_covering_tags(scope), CHANGED_VILLAGES_TAG: ",".join(changed)}
 
 
 def decode_cursor(cursor: str | None) -> ExportsState:
@@ -115,17 +127,18 @@ def build_exports_sensor(
         minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus(automation_default_status().value),
         description=(
-            "Memantau folder data/raw: file ekspor desa yang baru, berubah atau dihapus memulai "
-            "satu run untuk desa itu, lalu pencocokan dan penerbitan tingkat kecamatan. Starts "
-            "one run per batch of changed village exports, once the files have settled."
+            "Memantau folder data/raw: file ekspor desa (atau daftar desil di _kecamatan/) yang "
+            "baru, berubah atau dihapus memulai satu run untuk desa itu, lalu pencocokan dan "
+            "penerbitan tingkat kecamatan. Starts one run per batch of changed village exports "
+            "or kecamatan-wide desil lists, once the files have settled."
         ),
     )
     def village_exports_changed(
         context: dg.SensorEvaluationContext, settings: DtksSettings
     ) -> dg.SensorResult:
         previous = decode_cursor(context.cursor)
-        villages = village_partitions.get_partition_keys()
-        scan = scan_exports(settings.raw_path, villages, min_age_seconds)
+        folders = [*village_partitions.get_partition_keys(), KECAMATAN_FOLDER]
+        scan = scan_exports(settings.raw_path, folders, min_age_seconds)
         for village, files in scan.settling.items():
             context.log.info(f"{village}: menunggu file selesai disalin: {', '.join(files)}")
         changed = changed_villages(previous, scan)
@@ -143,8 +156,7 @@ def build_exports_sensor(
                 ),
                 cursor=cursor,
             )
-        tags = {**villages_covering_tags(changed), CHANGED_VILLAGES_TAG: ",".join(changed)}
-        return dg.SensorResult(run_requests=[dg.RunRequest(tags=tags)], cursor=cursor)
+        return dg.SensorResult(run_requests=[dg.RunRequest(tags=run_tags(changed))], cursor=cursor)
 
     return village_exports_changed
 

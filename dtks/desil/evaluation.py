@@ -4,7 +4,11 @@
 - `right`: of those, families whose registry family (the pipeline's household holding most of
   their rows) carries the true desil;
 - `wrong_family_rows`: matched ranking rows whose family is not the row's true family (a
-  desil given to another family), including rows of families absent from the exports.
+  desil given to another family), including rows of families absent from the exports;
+- `families_folded`: of `families`, those the reconciled registry holds no household for:
+  every member is one person with another family's member (a person listed in two villages
+  under two KKs keeps one), so the list's row for them can only be flagged (`nik_di_dua_kk`);
+  `share_right_held` is the share right among the others.
 """
 
 from __future__ import annotations
@@ -79,10 +83,13 @@ def evaluate_desil(
         pl.col("desil_got").list.first() == pl.col("desil")
     )
     families = expected.height
+    held = expected.join(owners.drop_nulls("true_household_id"), on="true_household_id", how="semi")
     return {
         "families": families,
         "right": right.height,
         "share_right": right.height / families if families else 1.0,
+        "families_folded": families - held.height,
+        "share_right_held": right.height / held.height if held.height else 1.0,
         "families_without_desil": scored.filter(pl.col("desil_got").is_null()).height,
         "wrong_family_rows": wrong.height,
         "absent_family_rows_matched": matched.filter(pl.col("_truth_family").is_null()).height,

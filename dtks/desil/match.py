@@ -7,20 +7,29 @@ For each data row of a desil list (see `dtks.ingest.file_kinds`):
 2. **Head's NIK** (`nik_kepala`): the row's NIK is the head's of exactly one family.
 3. **A member's NIK** (`nik_anggota`): the row's NIK is a member's, so a member listed in another
    village still finds the family.
+4. **Name and birth date** (`nama_tanggal_lahir`): the row's NIK matches no trusted NIK because
+   the village data has it missing, unreadable, cut by Excel or mistyped. The row finds the one
+   registry person in the list's village with the row's name (matching key) and the birth date
+   and sex its NIK holds, whose own NIK is missing, agrees on the 15 digits Excel kept, or is
+   one typo (a digit, or two neighbours swapped) away. Two such persons: nothing.
 
 A NIK is used only when it is trusted on both sides: 16 digits, not possibly truncated by a
 spreadsheet, and on the registry side not flagged by the reconcile stage as untrusted
 (`UNTRUSTED_NIK_FLAGS`: possibly truncated, shared with another person). Conflicts are flagged
 and get no family:
 
-- `kk_nik_beda_keluarga`: the KK names one family and the trusted NIK a person of another;
+- `kk_nik_beda_keluarga`: the KK names one family and the trusted NIK a person of another
+  who is not listed under that KK anywhere in the exports (one who is, moved or married out
+  of it, and the KK decides);
 - `kk_pecah`: the KK is unknown and the NIK is a member's who is not the head: the member most
   likely married and has a new KK (the new family is not in the exports yet);
 - `kk_ganda`: the KK is held by two registry families;
 - `kk_tidak_pasti`: the KK is unknown and the NIK's family has a KK completed after Excel cut
   it (`no_kk_repaired`): the row's KK may be the family's true one, or another family's;
 - `nik_di_dua_kk`: no KK match, and the NIK's person is listed under two KKs in the exports
-  (moved, married, listed twice): which family the row means is not certain;
+  (moved, married, listed twice): which family the row means is not certain, unless the list's
+  village lists them under one KK only, their reconciled family's (a village's list ranks the
+  families listed in that village);
 - `dua_desil`: one family matched by rows with different desils in lists of one period.
 
 Rows matching nothing are `tidak_cocok`; a desil that is not 1-10 is `desil_tidak_sah`; rows with
@@ -30,11 +39,13 @@ headers are `bukan_data`. Every row read gets exactly one `status`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from dtks.clean.identifiers import add_number
+from dtks.clean.names import add_person_name, name_key
 from dtks.desil.period import period_from_text
 
 # Registry person columns that, when true, make a person's NIK unusable for matching. The
@@ -43,7 +54,8 @@ from dtks.desil.period import period_from_text
 UNTRUSTED_NIK_FLAGS: tuple[str, ...] = ("nik_possibly_truncated", "nik_shared_with_other_person")
 
 STATUSES = ("cocok", "konflik", "tidak_cocok", "ditolak", "bukan_data")
-MATCHED_BY = ("no_kk", "nik_kepala", "nik_anggota")
+MATCHED_BY = ("no_kk", "nik_kepala", "nik_anggota", "nama_tanggal_lahir")
+KECAMATAN_LISTS = "_kecamatan"  # the village of rows from lists covering the kecamatan
 REASONS: dict[str, str] = {
     "kk_nik_beda_keluarga": "Nomor KK menunjuk satu keluarga, NIK menunjuk orang di keluarga lain",
     "kk_pecah": (
@@ -60,7 +72,10 @@ REASONS: dict[str, str] = {
         "keluarganya tidak pasti"
     ),
     "dua_desil": "Satu keluarga mendapat dua desil berbeda dalam daftar periode yang sama",
-    "tidak_cocok": "Tidak ada keluarga di data desa dengan Nomor KK atau NIK ini",
+    "tidak_cocok": (
+        "Tidak ada keluarga di data desa dengan Nomor KK atau NIK ini, dan tidak ada satu orang "
+        "di desa ini dengan nama dan tanggal lahir (dari NIK) ini"
+    ),
     "desil_tidak_sah": "Nilai desil bukan angka 1 sampai 10",
     "tanpa_kk_nik": "Baris tanpa Nomor KK dan tanpa NIK yang bisa dipakai",
     "bukan_data": "Baris jumlah, catatan, tanda tangan atau judul berulang",
@@ -162,11 +177,12 @@ def match_desil(
 
     `raw`: the store's `desil_raw_rows`; `persons`/`households`: the reconciled ones;
     `files`: `source_files` (for a list's date when neither its content nor its name says);
-    `sources`: the reconciled source rows (`person_id`, `no_kk`): a person listed under two
-    KKs (moved, married, listed twice) belongs to no one family for certain, so their NIK
-    finds no family (`nik_di_dua_kk`).
+    `sources`: the reconciled source rows (`person_id`, `no_kk`, optionally `no_kk_as_written`
+    and `village`): a person listed under two KKs (moved, married, listed twice) belongs to no
+    one family for certain, so their NIK finds no family (`nik_di_dua_kk`) unless the list's
+    village settles it.
     """
-    rows = prepare_rows(raw, files)
+    rows = prepare_rows(raw, files).with_row_index("_row")
     kk_map = (
         households.lazy()
         .filter(pl.col("no_kk").is_not_null() & ~pl.col("is_kk_malformed").fill_null(False))
@@ -177,66 +193,98 @@ def match_desil(
     trusted = pl.col("nik").is_not_null() & pl.col("nik_is_valid").fill_null(False)
     if untrusted:
         trusted = trusted & ~pl.any_horizontal(untrusted)
-    repaired = (
-        pl.col("no_kk_repaired").fill_null(False)
-        if "no_kk_repaired" in households.columns
-        else pl.lit(False)
-    )
-    heads = households.lazy().select("household_id", "head_person_id", repaired.alias("_repaired"))
-    listed = persons.lazy()
-    if sources is not None and {"person_id", "no_kk"} <= set(sources.columns):
-        # On 15 digits: a KK Excel cut to 15 digits is still the same KK. `_count_kk_any` also
-        # counts a KK written but unreadable (3.52803E+15): it may be any KK.
-        written = (
-            pl.col("no_kk_as_written")
-            if "no_kk_as_written" in sources.columns
-            else pl.lit(None, pl.String)
-        )
-        kk15 = pl.col("no_kk").str.slice(0, 15)
-        kks = (
-            sources.lazy()
-            .group_by("person_id")
-            .agg(
-                kk15.drop_nulls().n_unique().alias("_count_kk"),
-                pl.coalesce(kk15, pl.lit("?") + written)
-                .drop_nulls()
-                .n_unique()
-                .alias("_count_kk_any"),
-            )
-        )
-        listed = listed.join(kks, on="person_id", how="left").with_columns(
-            (pl.col("_count_kk").fill_null(0) > 1).alias("_in_two_kk"),
-            (pl.col("_count_kk_any").fill_null(0) > 1).alias("_maybe_two_kk"),
-        )
-    else:
-        listed = listed.with_columns(
-            pl.lit(False).alias("_in_two_kk"), pl.lit(False).alias("_maybe_two_kk")
-        )
+    facts = _person_facts(persons, households, sources)
     nik_map = (
-        listed.filter(trusted & pl.col("household_id").is_not_null())
-        .join(heads, on="household_id", how="left")
+        persons.lazy()
+        .filter(trusted & pl.col("household_id").is_not_null())
         .group_by("nik")
         .agg(
-            pl.col("household_id").first().alias("_nik_household"),
-            (pl.col("person_id") == pl.col("head_person_id"))
-            .fill_null(False)
-            .first()
-            .alias("_nik_is_head"),
+            pl.col("person_id").first().alias("_person"),
             pl.col("household_id").n_unique().alias("_nik_count"),
-            pl.col("_in_two_kk").any().alias("_nik_two_kk"),
-            pl.col("_maybe_two_kk").any().alias("_nik_maybe_two_kk"),
-            pl.col("_repaired").first().alias("_nik_kk_repaired"),
         )
     )
     nik_usable = pl.col("nik").is_not_null() & ~pl.col("nik_possibly_truncated")
     kk_usable = pl.col("no_kk").is_not_null() & ~pl.col("no_kk_possibly_truncated")
-    joined = (
+    keyed = (
         rows.with_columns(
             pl.when(kk_usable).then(pl.col("no_kk")).alias("_kk_key"),
             pl.when(nik_usable).then(pl.col("nik")).alias("_nik_key"),
         )
         .join(kk_map, left_on="_kk_key", right_on="no_kk", how="left")
         .join(nik_map, left_on="_nik_key", right_on="nik", how="left")
+        .collect()
+        .lazy()
+    )
+    by_name = _person_by_name_and_birth(keyed, persons)
+    joined = (
+        keyed.join(by_name, on="_row", how="left")
+        .with_columns(
+            pl.col("_person_by_name").is_not_null().alias("_by_name"),
+            pl.coalesce("_person", "_person_by_name").alias("_person"),
+            pl.when(pl.col("_person_by_name").is_not_null())
+            .then(pl.lit(1, pl.UInt32))
+            .otherwise(pl.col("_nik_count"))
+            .alias("_nik_count"),
+        )
+        .join(facts.person, left_on="_person", right_on="person_id", how="left")
+        .join(
+            facts.here,
+            left_on=["_person", "village"],
+            right_on=["person_id", "village"],
+            how="left",
+        )
+    )
+    # A person listed under two KKs (moved, married, listed twice) is in no one family for
+    # certain, unless the list's village holds their rows under one KK only (the same 16
+    # digits: a neighbour issued the same day shares 15) and that KK is a registry family's:
+    # a village's list ranks the family listed in that village.
+    repaired = (
+        pl.col("no_kk_repaired").fill_null(False)
+        if "no_kk_repaired" in households.columns
+        else pl.lit(False)
+    )
+    here_map = (
+        households.lazy()
+        .filter(pl.col("no_kk").is_not_null() & ~pl.col("is_kk_malformed").fill_null(False))
+        .group_by("no_kk")
+        .agg(
+            pl.col("household_id").first().alias("_here_household"),
+            pl.col("head_person_id").first().alias("_here_head"),
+            repaired.first().alias("_here_repaired"),
+            pl.len().alias("_here_count"),
+        )
+        .filter(pl.col("_here_count") == 1)
+        .drop("_here_count")
+    )
+    joined = joined.with_columns(
+        pl.when(pl.col("_kks_here").list.len() == 1)
+        .then(pl.col("_kks_here").list.first())
+        .alias("_kk_here")
+    ).join(here_map, left_on="_kk_here", right_on="no_kk", how="left")
+    two_kk = pl.col("_count_kk").fill_null(0) > 1
+    resolved = (
+        pl.col("_here_household").is_not_null()
+        & (pl.col("_count_kk_any_here").fill_null(0) <= 1)
+        & (two_kk | (pl.col("_count_kk_any").fill_null(0) > 1))
+    )
+    joined = joined.with_columns(
+        (two_kk & ~resolved).alias("_nik_two_kk"),
+        ((pl.col("_count_kk_any").fill_null(0) > 1) & ~resolved).alias("_nik_maybe_two_kk"),
+        pl.when(resolved)
+        .then(pl.col("_here_household"))
+        .otherwise(pl.col("_nik_household"))
+        .alias("_nik_household"),
+        pl.when(resolved)
+        .then(pl.col("_here_head") == pl.col("_person"))
+        .otherwise(pl.col("_nik_is_head"))
+        .fill_null(False)
+        .alias("_nik_is_head"),
+        pl.when(resolved)
+        .then(pl.col("_here_repaired"))
+        .otherwise(pl.col("_nik_kk_repaired"))
+        .alias("_nik_kk_repaired"),
+        # the NIK's person is listed under the row's KK: the KK and the NIK agree
+        pl.col("_kks").list.contains(pl.col("_kk_key")).fill_null(False).alias("_nik_under_row_kk"),
     )
     kk_one = pl.col("_kk_count") == 1
     nik_one = pl.col("_nik_count") == 1
@@ -250,7 +298,12 @@ def match_desil(
         .then(pl.lit("tanpa_kk_nik"))
         .when(pl.col("_kk_count") > 1)
         .then(pl.lit("kk_ganda"))
-        .when(kk_one & nik_one & (pl.col("_nik_household") != pl.col("_kk_household")))
+        .when(
+            kk_one
+            & nik_one
+            & (pl.col("_nik_household") != pl.col("_kk_household"))
+            & ~pl.col("_nik_under_row_kk")
+        )
         .then(pl.lit("kk_nik_beda_keluarga"))
         .when(kk_one)
         .then(pl.lit(None, pl.String))
@@ -271,6 +324,8 @@ def match_desil(
         .then(pl.lit(None, pl.String))
         .when(kk_one)
         .then(pl.lit("no_kk"))
+        .when(pl.col("_by_name"))
+        .then(pl.lit("nama_tanggal_lahir"))
         .when(pl.col("_nik_is_head"))
         .then(pl.lit("nik_kepala"))
         .otherwise(pl.lit("nik_anggota"))
@@ -341,6 +396,181 @@ def match_desil(
         [pl.col(c).cast(t) for c, t in DESIL_ROWS_COLUMNS.items()]
     ).collect()
     return desil_rows, household_desil(desil_rows)
+
+
+@dataclass(frozen=True)
+class _PersonFacts:
+    """What a matched person tells about the family: `person` (one row per person) and
+    `here` (per person and village: the KKs their rows carry there)."""
+
+    person: pl.LazyFrame
+    here: pl.LazyFrame
+
+
+def _person_facts(
+    persons: pl.DataFrame, households: pl.DataFrame, sources: pl.DataFrame | None
+) -> _PersonFacts:
+    """Per person: household, whether they head it, whether its KK was completed, and the KKs
+    their source rows carry (on 15 digits: a KK Excel cut to 15 digits is still the same KK;
+    `_count_kk_any` also counts a KK written but unreadable, 3.52803E+15: it may be any KK)."""
+    repaired = (
+        pl.col("no_kk_repaired").fill_null(False)
+        if "no_kk_repaired" in households.columns
+        else pl.lit(False)
+    )
+    heads = households.lazy().select(
+        "household_id",
+        "head_person_id",
+        repaired.alias("_nik_kk_repaired"),
+    )
+    person = (
+        persons.lazy()
+        .filter(pl.col("household_id").is_not_null())
+        .select("person_id", pl.col("household_id").alias("_nik_household"))
+        .join(heads, left_on="_nik_household", right_on="household_id", how="left")
+        .with_columns(
+            (pl.col("person_id") == pl.col("head_person_id")).fill_null(False).alias("_nik_is_head")
+        )
+        .drop("head_person_id")
+    )
+    here_schema = {
+        "person_id": pl.String,
+        "village": pl.String,
+        "_kks_here": pl.List(pl.String),
+        "_count_kk_any_here": pl.UInt32,
+    }
+    if sources is None or not {"person_id", "no_kk"} <= set(sources.columns):
+        person = person.with_columns(
+            pl.lit([], pl.List(pl.String)).alias("_kks"),
+            pl.lit(0, pl.UInt32).alias("_count_kk"),
+            pl.lit(0, pl.UInt32).alias("_count_kk_any"),
+        )
+        return _PersonFacts(person, pl.LazyFrame(schema=here_schema))
+    written = pl.col("no_kk_as_written") if "no_kk_as_written" in sources.columns else pl.lit(None)
+    kk15 = pl.col("no_kk").str.slice(0, 15)
+    any_kk = pl.coalesce(kk15, pl.lit("?") + written.cast(pl.String))
+    listed = sources.lazy().with_columns(kk15.alias("_kk15"), any_kk.alias("_any_kk"))
+    kks = listed.group_by("person_id").agg(
+        pl.col("no_kk").drop_nulls().unique().alias("_kks"),
+        pl.col("_kk15").drop_nulls().n_unique().alias("_count_kk"),
+        pl.col("_any_kk").drop_nulls().n_unique().alias("_count_kk_any"),
+    )
+    person = person.join(kks, on="person_id", how="left")
+    if "village" not in sources.columns:
+        return _PersonFacts(person, pl.LazyFrame(schema=here_schema))
+    here = listed.group_by("person_id", "village").agg(
+        pl.col("no_kk").drop_nulls().unique().alias("_kks_here"),
+        pl.col("_any_kk").drop_nulls().n_unique().alias("_count_kk_any_here"),
+    )
+    return _PersonFacts(person, here)
+
+
+# Registry persons a ranking row's NIK may name although it matches no trusted NIK: their own
+# NIK is missing, unreadable or cut by Excel (then its 15 digits must agree), or differs from
+# the row's by one mistyped digit or two swapped neighbours.
+_NIK_LENGTH = 16
+
+
+def _one_typo(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Two 16-digit NIKs differ by one digit, or by two neighbouring digits swapped."""
+    differ = [a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(_NIK_LENGTH)]
+    count = pl.sum_horizontal([d.cast(pl.Int8) for d in differ])
+    swapped = pl.any_horizontal(
+        [
+            differ[i]
+            & (a.str.slice(i, 1) == b.str.slice(i + 1, 1))
+            & (a.str.slice(i + 1, 1) == b.str.slice(i, 1))
+            for i in range(_NIK_LENGTH - 1)
+        ]
+    )
+    return (count == 1) | ((count == 2) & swapped)
+
+
+def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
+    """`_row` -> `_person_by_name`, for rows whose usable NIK matched no trusted NIK: the one
+    registry person (in the list's village, or anywhere for a `_kecamatan` list) with the row's
+    name (matching key), the birth date and sex the row's NIK holds (a placeholder date such
+    as 1 July counts too: Dukcapil writes it into the NIK as well) and a NIK that is missing,
+    cut to the row's 15 digits or one typo away. Two such persons, or none: nothing."""
+    needed = {"nama", "tanggal_lahir", "jenis_kelamin", "household_id"}
+    empty = pl.LazyFrame(schema={"_row": pl.UInt32, "_person_by_name": pl.String})
+    if not needed <= set(persons.columns):
+        return empty
+    nik = pl.col("_nik_key")
+    day = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
+    unmatched = (
+        rows.filter(
+            (pl.col("row_kind") == "data")
+            & pl.col("_nik_count").is_null()
+            & (pl.col("_kk_count").fill_null(0) != 1)
+            & nik.is_not_null()
+            & pl.col("nama").is_not_null()
+        )
+        .select("_row", "village", "_nik_key", "nama")
+        .pipe(add_person_name, "nama", "_row_nama", None, "_name_key")
+        .with_columns(
+            pl.when(day > 40).then(day - 40).otherwise(day).alias("_day"),
+            nik.str.slice(8, 2).cast(pl.Int32, strict=False).alias("_month"),
+            nik.str.slice(10, 2).cast(pl.Int32, strict=False).alias("_yy"),
+            pl.when(day > 40).then(pl.lit("P")).otherwise(pl.lit("L")).alias("_sex"),
+        )
+        .select("_row", "village", "_nik_key", "_name_key", "_day", "_month", "_yy", "_sex")
+    )
+    shared = (
+        pl.col("nik_shared_with_other_person").fill_null(False)
+        if "nik_shared_with_other_person" in persons.columns
+        else pl.lit(False)
+    )
+    cut = (
+        pl.col("nik_possibly_truncated").fill_null(False)
+        if "nik_possibly_truncated" in persons.columns
+        else pl.lit(False)
+    )
+    villages = (
+        pl.col("villages").str.split(", ")
+        if "villages" in persons.columns
+        else pl.concat_list(pl.col("village"))
+        if "village" in persons.columns
+        else pl.lit([], pl.List(pl.String))
+    )
+    born = pl.col("tanggal_lahir")
+    candidates = (
+        persons.lazy()
+        .filter(
+            pl.col("household_id").is_not_null()
+            & born.is_not_null()
+            & ~shared
+            & pl.col("nama").is_not_null()
+        )
+        .select(
+            pl.col("person_id").alias("_person_by_name"),
+            pl.col("nik").alias("_registry_nik"),
+            cut.alias("_registry_cut"),
+            villages.alias("_villages"),
+            name_key(pl.col("nama")).alias("_name_key"),
+            born.dt.day().cast(pl.Int32).alias("_day"),
+            born.dt.month().cast(pl.Int32).alias("_month"),
+            (born.dt.year() % 100).cast(pl.Int32).alias("_yy"),
+            pl.col("jenis_kelamin").alias("_sex"),
+        )
+    )
+    registry, row_nik = pl.col("_registry_nik"), pl.col("_nik_key")
+    fits = (
+        registry.is_null()
+        | (pl.col("_registry_cut") & (registry.str.slice(0, 15) == row_nik.str.slice(0, 15)))
+        | _one_typo(registry, row_nik)
+    )
+    here = (pl.col("village") == KECAMATAN_LISTS) | pl.col("_villages").list.contains(
+        pl.col("village")
+    )
+    return (
+        unmatched.join(candidates, on=["_name_key", "_day", "_month", "_yy", "_sex"])
+        .filter(fits.fill_null(False) & here.fill_null(False))
+        .group_by("_row")
+        .agg(pl.col("_person_by_name").unique())
+        .filter(pl.col("_person_by_name").list.len() == 1)
+        .select("_row", pl.col("_person_by_name").list.first())
+    )
 
 
 def household_desil(desil_rows: pl.DataFrame) -> pl.DataFrame:

@@ -12,6 +12,7 @@ file never raises, it comes back with status "error" and a message for the opera
 
 from dtks.ingest.desil_rows import DESIL_ROWS_SCHEMA, empty_desil_rows
 from dtks.ingest.discover import (
+    KECAMATAN_FOLDER,
     MANUAL_SETTLE_SECONDS,
     RECOMMENDED_MIN_AGE_SECONDS,
     RECOMMENDED_SETTLE_SECONDS,
@@ -40,6 +41,7 @@ from dtks.ingest.tables import (
 __all__ = [
     "DESIL_ROWS_SCHEMA",
     "FILE_KINDS",
+    "KECAMATAN_FOLDER",
     "classify_header",
     "desil_rows_frame",
     "empty_desil_rows",

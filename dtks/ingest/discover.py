@@ -28,6 +28,8 @@ from dtks.region import slugify
 # `source_files` (an ".xls" that is really a CSV or an XLSX is read, with a warning).
 SUPPORTED_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 ARCHIVE_FOLDER = "arsip"
+# Lists covering every village (desil ranking lists) go in `<raw>/_kecamatan/`.
+KECAMATAN_FOLDER = "_kecamatan"
 RECOMMENDED_MIN_AGE_SECONDS = 10.0
 RECOMMENDED_SETTLE_SECONDS = 1.0
 # A run started by hand reads what is there now, but still not a file being written this

@@ -9,6 +9,8 @@ never become person rows. The header spellings live in `dtks/reference/desil_lay
 'registry_export'
 >>> classify_header(["NIK", "NAMA", "TGL LAHIR", "JK", "DESIL"]).kind  # a DTSEN export with desil
 'registry_export'
+>>> classify_header(["KK", "NIK", "NAMA", "STATUS DESIL (1-10)"]).kind  # a spelling not listed
+'desil_list'
 >>> classify_header(["NO", "URAIAN", "JUMLAH"]).kind
 'unknown'
 """
@@ -74,9 +76,21 @@ class HeaderKind:
         return "anggota" if "hubungan_keluarga" in self.registry.values() else "keluarga"
 
 
+# A header not among the aliases still names the desil when it holds the word DESIL and none of
+# these (which name a date, a source or a note about it, not the value).
+_NOT_THE_DESIL_VALUE = ("PERIODE", "TANGGAL", "TGL", "BULAN", "TAHUN", "SUMBER", "KETERANGAN")
+
+
 def desil_field(header: str) -> str | None:
     """The desil-only field (desil, periode) a header names, or None."""
-    return desil_layout().desil_columns.get(normalise_header(header))
+    key = normalise_header(header)
+    return desil_layout().desil_columns.get(key) or _named_desil(key)
+
+
+def _named_desil(key: str) -> str | None:
+    if "DESIL" in key and not any(word in key for word in _NOT_THE_DESIL_VALUE):
+        return "desil"
+    return None
 
 
 def classify_header(cells: Sequence[str]) -> HeaderKind:
@@ -89,8 +103,9 @@ def classify_header(cells: Sequence[str]) -> HeaderKind:
         if not cell:
             continue
         key = normalise_header(cell)
-        if key in layout.desil_columns:
-            desil.setdefault(position, layout.desil_columns[key])
+        named = layout.desil_columns.get(key) or _named_desil(key)
+        if named is not None:
+            desil.setdefault(position, named)
             continue
         column = canonical_column(cell)
         if column is not None:

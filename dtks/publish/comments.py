@@ -205,7 +205,7 @@ MATCH_PAIR_PATTERNS: tuple[tuple[str, str], ...] = (
 DESIL_FAMILY_COMMENTS = {
     "desil": "DTSEN desil of the family (1 = poorest tenth, 10 = richest) from the newest desil list that ranks it; NULL: not ranked, or that list conflicts",
     "desil_period": "Period (first day of the month) of the list the desil comes from",
-    "desil_matched_by": "How the list row found the family: no_kk, nik_kepala (head's NIK) or nik_anggota (a member's NIK)",
+    "desil_matched_by": "How the list row found the family: no_kk, nik_kepala (head's NIK), nik_anggota (a member's NIK) or nama_tanggal_lahir (the row's NIK is missing, cut or mistyped in the village data: the one person in the village with the row's name and the birth date and sex its NIK holds)",
 }
 DESIL_HOUSEHOLD_COMMENTS = {
     **DESIL_FAMILY_COMMENTS,
@@ -229,7 +229,7 @@ DESIL_ROW_COMMENTS = {
     "nama": "Name as written in the list",
     "desil": "Desil as written, as a number; NULL when not a number 1-10",
     "status": "cocok (matched), konflik (flagged for the operator), tidak_cocok (no family), ditolak (no usable desil or key), bukan_data",
-    "matched_by": "no_kk, nik_kepala or nik_anggota when matched",
+    "matched_by": "no_kk, nik_kepala, nik_anggota or nama_tanggal_lahir when matched",
     "household_id": "The registry family the row gave its desil to (NULL unless matched, or dua_desil)",
     "reason": "Why not matched: kk_nik_beda_keluarga, kk_pecah, kk_ganda, kk_tidak_pasti, nik_di_dua_kk, dua_desil, tidak_cocok, desil_tidak_sah, tanpa_kk_nik, bukan_data",
     "reason_text": "The reason in words, for the operator (Bahasa Indonesia)",

@@ -109,7 +109,7 @@ def reconcile_dataset(
     sources = _sources_with_ids(rows, person_ids)
     persons = golden_persons(with_recency(sources, source_files), pairs)
 
-    keys = household_keys(persons)
+    keys = household_keys(persons, sources)
     households = build_households(persons, keys)
     household_ids = assign_ids(_household_members(keys), registry, HOUSEHOLD_IDS)
     households = _households_with_ids(households, household_ids)

@@ -1,9 +1,13 @@
 """Households (KK families) rebuilt after matching: a person belongs to the KK on their golden record.
 
-A KK number that came through an Excel number cell may have lost its 16th digit. When exactly
-one sound KK number shares its first 15 digits (in the person's village, else in the
-kecamatan), the person joins that family (``no_kk_repaired``); otherwise the household keeps
-the doubtful number and is flagged ``is_kk_malformed``. Persons without a usable KK number belong to no household.
+A KK number that came through an Excel number cell may have lost its 16th digit. It is completed
+only from the export itself: when the row (or the block of rows carrying the same cut number)
+sits next to a row whose sound KK number shares its first 15 digits, and only one such
+neighbour does, the person joins that family (``no_kk_repaired``): a family is listed together.
+A sound number elsewhere in the village is no evidence: KK numbers issued the same day share 15
+digits, so a family whose every row was saved as a number would join a neighbour's. Otherwise
+the household keeps the doubtful number and is flagged ``is_kk_malformed``. Persons without a
+usable KK number belong to no household.
 
 The head is the member whose relationship is KEPALA KELUARGA (the living one, the one listed
 most often, the oldest, when there are several); the household's village and address are the
@@ -18,6 +22,7 @@ from dtks.reconcile.golden import ADDRESS_COLUMNS
 
 HEAD = "KEPALA KELUARGA"
 HOUSEHOLD_KEY = "household_key"
+PERSON_ID = "person_id"
 
 HOUSEHOLD_COLUMNS = (
     "household_id",
@@ -39,31 +44,31 @@ HOUSEHOLD_COLUMNS = (
 )
 
 
-def household_keys(persons: pl.DataFrame) -> pl.DataFrame:
+def household_keys(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -> pl.DataFrame:
     """``person_id`` -> ``household_key`` (the KK number the family is grouped by) and whether
     a truncated KK number was completed; persons without a KK number are left out.
 
-    A truncated number is completed from the one sound number with the same first 15 digits
-    in the person's village, else in the whole kecamatan (KK numbers issued the same day
-    share those digits, so several candidates mean no repair).
+    ``sources``: the person's source rows (``person_id``, ``source_file``, ``source_sheet``,
+    ``source_row``, ``no_kk``, ``no_kk_is_valid``, ``no_kk_possibly_truncated``); a truncated
+    number is completed from the sound number listed next to it (`_completions`). Without
+    them no number is completed.
     """
     truncated = pl.col("no_kk_possibly_truncated").fill_null(False)
-    sound = pl.col("no_kk_is_valid").fill_null(False) & ~truncated
-    with_kk = persons.filter(pl.col("no_kk").is_not_null()).with_columns(
-        pl.col("no_kk").str.slice(0, 15).alias("_prefix")
+    with_kk = persons.filter(pl.col("no_kk").is_not_null())
+    completions = (
+        _completions(sources)
+        if sources is not None
+        else pl.DataFrame(
+            schema={PERSON_ID: pl.String, "no_kk": pl.String, "_completed": pl.String}
+        )
     )
-    sound_numbers = with_kk.filter(sound).select("_prefix", "village", "no_kk").unique()
-    in_village = _only_candidate(sound_numbers, ["_prefix", "village"], "_in_village")
-    anywhere = _only_candidate(sound_numbers, ["_prefix"], "_anywhere")
-    completed = pl.coalesce("_in_village", "_anywhere")
     return (
-        with_kk.join(in_village, on=["_prefix", "village"], how="left", maintain_order="left")
-        .join(anywhere, on="_prefix", how="left", maintain_order="left")
-        .with_columns((truncated & completed.is_not_null()).alias("no_kk_repaired"))
+        with_kk.join(completions, on=[PERSON_ID, "no_kk"], how="left", maintain_order="left")
+        .with_columns((truncated & pl.col("_completed").is_not_null()).alias("no_kk_repaired"))
         .select(
-            "person_id",
+            PERSON_ID,
             pl.when(pl.col("no_kk_repaired"))
-            .then(completed)
+            .then(pl.col("_completed"))
             .otherwise(pl.col("no_kk"))
             .alias(HOUSEHOLD_KEY),
             "no_kk_repaired",
@@ -71,13 +76,53 @@ def household_keys(persons: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _only_candidate(numbers: pl.DataFrame, by: list[str], name: str) -> pl.DataFrame:
-    """Per ``by`` group the KK number when it is the only one, else nothing."""
+def _completions(sources: pl.DataFrame) -> pl.DataFrame:
+    """(``person_id``, cut ``no_kk``) -> the one sound number sharing its first 15 digits that
+    is written on the row just above or just below the block of rows carrying the cut number
+    (same file and sheet); pairs with none, or with two different ones, are left out.
+    """
+    sheet = ["source_file", "source_sheet"]
+    sound = pl.col("no_kk_is_valid").fill_null(False) & ~pl.col(
+        "no_kk_possibly_truncated"
+    ).fill_null(False)
+    rows = (
+        sources.select(PERSON_ID, *sheet, "source_row", "no_kk", sound.alias("_sound"))
+        .sort(*sheet, "source_row")
+        .with_columns(
+            (pl.col("no_kk").ne_missing(pl.col("no_kk").shift(1)).over(sheet))
+            .cum_sum()
+            .alias("_block")
+        )
+    )
+    blocks = (
+        rows.group_by("_block", maintain_order=True)
+        .agg(pl.first(*sheet, "no_kk"), pl.col("_sound").any())
+        .with_columns(
+            pl.when(pl.col("_sound")).then(pl.col("no_kk")).alias("_sound_kk"),
+            pl.col("no_kk").str.slice(0, 15).alias("_prefix"),
+        )
+        .with_columns(
+            pl.col("_sound_kk").shift(1).over(sheet).alias("_above"),
+            pl.col("_sound_kk").shift(-1).over(sheet).alias("_below"),
+        )
+    )
+    fits = [
+        pl.when(
+            (pl.col(side).str.slice(0, 15) == pl.col("_prefix")) & (pl.col(side) != pl.col("no_kk"))
+        ).then(pl.col(side))
+        for side in ("_above", "_below")
+    ]
+    candidates = blocks.filter(~pl.col("_sound") & pl.col("no_kk").is_not_null()).select(
+        "_block", pl.concat_list(fits).list.drop_nulls().alias("_candidates")
+    )
     return (
-        numbers.group_by(by)
-        .agg(pl.col("no_kk").unique().alias("_numbers"))
-        .filter(pl.col("_numbers").list.len() == 1)
-        .select(*by, pl.col("_numbers").list.first().alias(name))
+        rows.join(candidates, on="_block")
+        .explode("_candidates")
+        .drop_nulls("_candidates")
+        .group_by(PERSON_ID, "no_kk")
+        .agg(pl.col("_candidates").unique().alias("_all"))
+        .filter(pl.col("_all").list.len() == 1)
+        .select(PERSON_ID, "no_kk", pl.col("_all").list.first().alias("_completed"))
     )
 
 

@@ -17,6 +17,7 @@ import polars as pl
 from dtks.desil import DESIL_ROWS_COLUMNS, HOUSEHOLD_DESIL_COLUMNS, STATUSES, match_desil
 from dtks.ingest import (
     DESIL_ROWS_SCHEMA,
+    KECAMATAN_FOLDER,
     ExportRead,
     empty_desil_rows,
     empty_raw_rows,
@@ -36,7 +37,6 @@ from dtks.store import (
     transaction,
 )
 
-KECAMATAN_FOLDER = "_kecamatan"
 DESIL_TABLES = ("desil_rows", "desil_households")
 
 
@@ -112,7 +112,7 @@ def desil_kecamatan(con: duckdb.DuckDBPyConnection, raw_dir: Path | None = None)
         return summary
     raw = raw.select([*DESIL_ROWS_SCHEMA, "village"])
     sources = (
-        con.sql("SELECT person_id, no_kk, no_kk_as_written FROM reconciled_sources").pl()
+        con.sql("SELECT person_id, village, no_kk, no_kk_as_written FROM reconciled_sources").pl()
         if table_exists(con, "reconciled_sources")
         else None
     )

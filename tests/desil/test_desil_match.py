@@ -191,3 +191,125 @@ def test_a_person_listed_under_two_kks_finds_no_family_by_nik() -> None:
     assert got[6][:2] == ("konflik", "nik_di_dua_kk")  # an unreadable KK may be the row's
     assert got[7] == ("cocok", None, "nik_kepala", "hA")  # no KK on the row: the head's NIK
     assert dict(families.select("household_id", "desil").iter_rows()) == {"hA": 6}
+
+
+def _listed(*rows: tuple[str, str | None, str]) -> pl.DataFrame:
+    """Source rows (person_id, no_kk, village) as the reconcile stage keeps them."""
+    return pl.DataFrame(
+        rows,
+        schema={"person_id": pl.String, "no_kk": pl.String, "village": pl.String},
+        orient="row",
+    ).with_columns(pl.col("no_kk").alias("no_kk_as_written"))
+
+
+def test_a_head_who_moved_out_of_the_rows_kk_does_not_contradict_it() -> None:
+    """Family A's row carries the NIK of B's head, who was listed in family A before: the KK
+    decides. Someone never listed under family A's KK still makes the row a conflict."""
+    persons, households = _registry()
+    sources = _listed(("pB1", KK_A, "kapong"), ("pB1", KK_B, "blaban"), ("pA1", KK_A, "kapong"))
+    frame = _rows([(5, KK_A, HEAD_B, "2"), (6, KK_B, HEAD_A, "4")])
+    got = _by_row(match_desil(frame, persons, households, None, sources)[0])
+    assert got[5] == ("cocok", None, "no_kk", "hA")
+    assert got[6][:2] == ("konflik", "kk_nik_beda_keluarga")
+
+
+@pytest.mark.parametrize(
+    ("village", "expected"),
+    [
+        ("kapong", ("cocok", None, "nik_kepala", "hB")),  # listed here under family B's KK only
+        ("blaban", ("konflik", "nik_di_dua_kk", None, None)),  # here under another KK
+        ("_kecamatan", ("konflik", "nik_di_dua_kk", None, None)),  # a list of every village
+    ],
+)
+def test_a_person_under_two_kks_is_settled_by_the_lists_village(
+    village: str, expected: tuple
+) -> None:
+    persons, households = _registry()
+    sources = _listed(("pB1", KK_B, "kapong"), ("pB1", "3528119999990001", "blaban"))
+    frame = _rows([(5, None, HEAD_B, "2")]).with_columns(pl.lit(village).alias("village"))
+    assert _by_row(match_desil(frame, persons, households, None, sources)[0])[5] == expected
+
+
+def _registry_with_names() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Family C's head has no NIK in the exports; family D's head has one mistyped digit;
+    two men named AHMAD born the same day live in kapong, both without NIK."""
+    persons = pl.DataFrame(
+        {
+            "person_id": ["pC1", "pD1", "pE1", "pF1"],
+            "household_id": ["hC", "hD", "hE", "hF"],
+            "nik": [None, "3528114506750003", None, None],
+            "nik_is_valid": [False, True, False, False],
+            "nik_possibly_truncated": [False] * 4,
+            "nik_shared_with_other_person": [False] * 4,
+            "nama": ["SUPARDI", "SITI AMINAH", "AHMAD", "AHMAD"],
+            "tanggal_lahir": [date(1980, 3, 12), date(1975, 6, 5), *[date(1970, 1, 2)] * 2],
+            "tanggal_lahir_is_placeholder": [False] * 4,
+            "jenis_kelamin": ["L", "P", "L", "L"],
+            "village": ["kapong"] * 4,
+            "villages": ["kapong"] * 4,
+        }
+    )
+    households = pl.DataFrame(
+        {
+            "household_id": ["hC", "hD", "hE", "hF"],
+            "no_kk": ["3528110101100001", "3528110202100002", "3528110303100003", KK_NEW],
+            "head_person_id": ["pC1", "pD1", "pE1", "pF1"],
+            "is_kk_malformed": [False] * 4,
+        }
+    )
+    return persons, households
+
+
+@pytest.mark.parametrize(
+    ("nik", "nama", "village", "expected"),
+    [
+        # NIK missing in the exports: name, birth date and sex of the row's NIK find the head
+        ("3528111203800007", "SUPARDI", "kapong", ("cocok", "nama_tanggal_lahir", "hC")),
+        # one digit mistyped in the exports (or on the list), name spelled another way
+        ("3528114506750008", "ST. AMINAH", "kapong", ("cocok", "nama_tanggal_lahir", "hD")),
+        # two swapped neighbours
+        ("3528114506750030", "SITI AMINAH", "kapong", ("cocok", "nama_tanggal_lahir", "hD")),
+        # two digits apart: another person's NIK, not a typo
+        ("3528114506750098", "SITI AMINAH", "kapong", ("tidak_cocok", None, None)),
+        # the birth date in the row's NIK is another day
+        ("3528111303800007", "SUPARDI", "kapong", ("tidak_cocok", None, None)),
+        # a woman's NIK (day + 40) for a man
+        ("3528115203800007", "SUPARDI", "kapong", ("tidak_cocok", None, None)),
+        # another name
+        ("3528111203800007", "SUPRAPTO", "kapong", ("tidak_cocok", None, None)),
+        # a list of another village
+        ("3528111203800007", "SUPARDI", "blaban", ("tidak_cocok", None, None)),
+        # two persons fit: never guessed
+        ("3528110201700001", "AHMAD", "kapong", ("tidak_cocok", None, None)),
+    ],
+)
+def test_a_nik_the_exports_lack_or_mistype_finds_the_one_person_with_its_name_and_birth_date(
+    nik: str, nama: str, village: str, expected: tuple
+) -> None:
+    persons, households = _registry_with_names()
+    frame = _rows([(5, None, nik, "4")]).with_columns(
+        pl.lit(nama).alias("nama"), pl.lit(village).alias("village")
+    )
+    rows, families = match_desil(frame, persons, households)
+    status, _, matched_by, household = _by_row(rows)[5]
+    assert (status, matched_by, household) == expected
+    assert families.filter(pl.col("desil").is_not_null()).height == (status == "cocok")
+
+
+def test_a_person_listed_in_the_lists_village_under_another_familys_kk_finds_that_family() -> None:
+    """B's head is reconciled into family B (listed in blaban), but kapong lists him under
+    family A's KK only: kapong's list means family A. A KK sharing only 15 digits with his
+    (a neighbour issued the same day) would not do."""
+    persons, households = _registry()
+    sources = _listed(("pB1", KK_A, "kapong"), ("pB1", KK_B, "blaban"))
+    frame = _rows([(5, None, HEAD_B, "2")])
+    assert _by_row(match_desil(frame, persons, households, None, sources)[0])[5] == (
+        "cocok",
+        None,
+        "nik_anggota",
+        "hA",
+    )
+    neighbour = KK_A[:15] + "9"
+    sources = _listed(("pB1", neighbour, "kapong"), ("pB1", KK_B, "blaban"))
+    got = _by_row(match_desil(frame, persons, households, None, sources)[0])[5]
+    assert got[:2] == ("konflik", "nik_di_dua_kk")

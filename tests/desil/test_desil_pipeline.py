@@ -16,10 +16,13 @@ from dtks.desil.evaluation import evaluate_desil
 from dtks.synth import generate
 from dtks.synth.desil import DesilOptions, desil_truth_path
 
-# Measured on this generation (seed 5, 3000 people): 96.4 % right, 0 wrong (sample: 95.6 %, 0). Most of the misses
-# are families whose head's NIK is mistyped or missing in the exports while the list carries
-# only that NIK: nothing trustworthy finds them, so they are left without a desil.
-FLOOR_RIGHT = 0.95
+# Measured on this generation (seed 5, 3000 people): 827 of 844 ranked families right (98.0 %),
+# 827 of the 832 the reconciled registry holds (99.4 %), 0 wrong (sample: 97.8 % and 99.5 %).
+# The 12 others are folded: their only member is one person with another family (listed in
+# two villages under two KKs), so their row is flagged. Most of the rest are heads whose KK
+# the exports wrote unreadable (3.52811E+15): they belong to no family to find.
+FLOOR_RIGHT = 0.975
+FLOOR_RIGHT_HELD = 0.99
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +94,7 @@ def test_the_right_desil_reaches_the_right_family_and_never_another(run) -> None
     assert score["wrong_family_rows"] == 0
     assert score["absent_family_rows_matched"] == 0
     assert score["share_right"] >= FLOOR_RIGHT, score
+    assert score["share_right_held"] >= FLOOR_RIGHT_HELD, score
     # the older kapong list is history: the newest wins, changes are reported
     changed = published(run, "SELECT count(*) FROM households WHERE desil_changed")[0][0]
     assert changed > 0

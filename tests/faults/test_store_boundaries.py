@@ -12,6 +12,7 @@ that its 50-odd boundaries take a few minutes on two busy cores.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -150,6 +151,24 @@ def scenario(
     }
 
 
+@pytest.fixture(scope="module")
+def prefixes(scenario) -> Callable[[str], dict[str, Path]]:
+    """The base with the changed export in its folder and the stages before a stage done,
+    prepared once per stage (the parts of a stage start from the same folders, copied)."""
+    prepared: dict[str, dict[str, Path]] = {}
+
+    def prefix(stage: str) -> dict[str, Path]:
+        if stage not in prepared:
+            dirs = copy_folders(scenario["base"], scenario["root"] / f"prefix-{stage}")
+            shutil.rmtree(dirs["raw"])
+            shutil.copytree(scenario["changed_raw"], dirs["raw"])
+            run_stages(dirs, "stopped", STAGES[: STAGES.index(stage)])
+            prepared[stage] = dirs
+        return prepared[stage]
+
+    return prefix
+
+
 def test_every_stage_has_boundaries_and_a_changed_file_is_one_transaction(scenario) -> None:
     """The counting pass saw every stage; the changed file's ingest is BEGIN, a delete and an
     insert for each of the file's tables (rows, sheets, desil rows, the file itself), COMMIT."""
@@ -158,23 +177,31 @@ def test_every_stage_has_boundaries_and_a_changed_file_is_one_transaction(scenar
     assert boundaries["ingest"] == 1 + 2 * len(INGEST_TABLES) + 1
 
 
-@pytest.mark.parametrize("stage", STAGES)
+# The stages with the most boundaries are tested in parts (every `parts`-th boundary), so that
+# pytest-xdist can run the parts side by side; together they cover every boundary.
+PARTS = {"reconcile": 2, "publish": 3}
+STAGE_PARTS = [
+    pytest.param(stage, part, PARTS.get(stage, 1), id=f"{stage}-{part + 1}of{PARTS.get(stage, 1)}")
+    for stage in STAGES
+    for part in range(PARTS.get(stage, 1))
+]
+
+
+@pytest.mark.parametrize(("stage", "part", "parts"), STAGE_PARTS)
 def test_a_run_stopped_after_any_boundary_of_a_stage_recovers_exactly(
-    scenario, stage: str, tmp_path: Path
+    scenario, prefixes, stage: str, part: int, parts: int, tmp_path: Path
 ) -> None:
-    """For every boundary of `stage` in turn: from the base with the changed export in its
-    folder and the stages before `stage` done (prepared once), run `stage` and the rest and
-    stop right after that boundary, then run normally; the publish equals the uninterrupted
-    one, every row is accounted for, and the changed file was read again unless its ingest
-    had been committed."""
+    """For every boundary of `stage` in turn (of this part: every `parts`-th, from the
+    `part`-th): from the base with the changed export in its folder and the stages before
+    `stage` done (prepared once), run `stage` and the rest and stop right after that
+    boundary, then run normally; the publish equals the uninterrupted one, every row is
+    accounted for, and the changed file was read again unless its ingest had been committed."""
     count = scenario["boundaries"][stage]
+    assert count >= parts, (stage, count)
     commit_of_changed_file = scenario["boundaries"]["ingest"]  # the only file that changed
-    before, rest = STAGES[: STAGES.index(stage)], STAGES[STAGES.index(stage) :]
-    prefix = copy_folders(scenario["base"], tmp_path / "prefix")
-    shutil.rmtree(prefix["raw"])
-    shutil.copytree(scenario["changed_raw"], prefix["raw"])
-    run_stages(prefix, "stopped", before)
-    for boundary in range(1, count + 1):
+    rest = STAGES[STAGES.index(stage) :]
+    prefix = prefixes(stage)
+    for boundary in range(1 + part, count + 1, parts):
         dirs = copy_folders(prefix, tmp_path / f"{stage}-{boundary}")
 
         with pytest.raises(InjectedStop), stop_after(stage, boundary):

@@ -137,3 +137,37 @@ def test_a_desil_list_dropped_into_a_village_folder_adds_no_person_row(
     ingest_village(con, raw, "kapong")
     assert con.execute("SELECT count(*) FROM desil_raw_rows").fetchall()[0][0] == 2
     con.close()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["No.", "No. KK", "NIK Kepala Keluarga", "Nama Kepala Keluarga", "Desil Nasional"],
+        ["NO", "NOMOR KARTU KELUARGA", "NIK", "NAMA", "SHDK", "DESIL"],
+        ["no_kk", "nik_kepala_keluarga", "nama_kepala_keluarga", "desil"],
+        ["ID KELUARGA", "NO KK", "NIK KK", "NAMA KK", "ALAMAT", "DESIL", "PERIODE"],
+        ["KK", "NIK", "Nama", "Status Desil"],  # a spelling no alias lists: the word DESIL
+        ["Nomor KK", "NIK Anggota", "Nama Anggota", "Hubungan dengan KK", "Tgl Lahir", "Desil"],
+    ],
+    ids=["title_case", "member_shdk", "snake_case", "with_period", "unlisted", "member_born"],
+)
+def test_lists_with_other_headers_are_desil_lists_not_people(
+    tmp_path: Path, header: list[str]
+) -> None:
+    (tmp_path / "kapong").mkdir()
+    path = tmp_path / "kapong" / "desil.csv"
+
+    def cell(name: str) -> str:
+        name = name.upper()
+        if "DESIL" in name:
+            return "3"
+        if "NIK" in name:
+            return "3528114506890001"
+        return "3528112004150001" if "KK" in name else "SITI AMINAH"
+
+    cells = [cell(h) for h in header]
+    path.write_text("|".join(header) + "\n" + "|".join(cells) + "\n", encoding="utf-8")
+    read = read_export(path, tmp_path)
+    assert (read.status, read.file_kind) == ("ok", "desil_list")
+    assert read.rows.height == 0
+    assert read.desil_rows["desil_text"].to_list() == ["3"]

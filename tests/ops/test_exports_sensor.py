@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_runs import published, settings_for
 
 from assets.partitions import village_partitions
+from dtks.ingest import KECAMATAN_FOLDER
 from pipelines.definitions import build_definitions
 from pipelines.jobs import villages_in_run, villages_range_tags
 from pipelines.sensors import (
@@ -92,6 +93,46 @@ def test_files_dropped_together_start_one_run(dtks_dirs) -> None:
     assert requests[0].tags[CHANGED_VILLAGES_TAG] == "pangereman,blaban"
 
 
+def drop_desil_list(raw: Path) -> Path:
+    """A kecamatan-wide desil ranking list in `_kecamatan/`."""
+    folder = raw / KECAMATAN_FOLDER
+    folder.mkdir(exist_ok=True)
+    path = folder / "Pemeringkatan Desil Batumarmar 2026-07.csv"
+    path.write_text(
+        "NOMOR KK|NIK KEPALA KELUARGA|NAMA KEPALA KELUARGA|DESIL\n"
+        "3528110101100001|3528110101800001|SUPARDI|3\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_desil_list_dropped_into_the_kecamatan_folder_starts_one_run(dtks_dirs) -> None:
+    cursor = settled_cursor(dtks_dirs)
+    listed = drop_desil_list(dtks_dirs["raw"])
+    (request,), cursor = tick(dtks_dirs, cursor)
+    assert request.tags[CHANGED_VILLAGES_TAG] == KECAMATAN_FOLDER
+    # every run reads _kecamatan/ in its desil step; the cheapest one reads a single village
+    assert villages_in_run(dict(request.tags)) == VILLAGES[:1]
+    assert tick(dtks_dirs, cursor)[0] == []  # and only once
+    _append_line(listed)  # a corrected list
+    (request,), cursor = tick(dtks_dirs, cursor)
+    assert request.tags[CHANGED_VILLAGES_TAG] == KECAMATAN_FOLDER
+    listed.unlink()  # removed: the desil it gave must go too
+    (request,), _ = tick(dtks_dirs, cursor)
+    assert request.tags[CHANGED_VILLAGES_TAG] == KECAMATAN_FOLDER
+
+
+def test_a_desil_list_dropped_with_a_village_export_starts_one_run_for_the_village(
+    dtks_dirs,
+) -> None:
+    cursor = settled_cursor(dtks_dirs)
+    drop_desil_list(dtks_dirs["raw"])
+    drop_copy(dtks_dirs["raw"], "tamberu", "tambahan")
+    (request,), _ = tick(dtks_dirs, cursor)
+    assert villages_in_run(dict(request.tags)) == ["tamberu"]
+    assert request.tags[CHANGED_VILLAGES_TAG] == f"tamberu,{KECAMATAN_FOLDER}"
+
+
 def test_a_change_a_queued_run_will_read_anyway_starts_no_second_run(dtks_dirs) -> None:
     cursor = settled_cursor(dtks_dirs)
     instance = dg.DagsterInstance.ephemeral()
@@ -102,6 +143,7 @@ def test_a_change_a_queued_run_will_read_anyway_starts_no_second_run(dtks_dirs) 
     )
     instance.add_run(waiting)
     drop_copy(dtks_dirs["raw"], "kapong", "tambahan")
+    drop_desil_list(dtks_dirs["raw"])  # every run reads _kecamatan/
     requests, cursor = tick(dtks_dirs, cursor, instance=instance)
     assert requests == []
     drop_copy(dtks_dirs["raw"], "tamberu", "tambahan")  # not covered by the queued run
