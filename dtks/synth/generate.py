@@ -17,6 +17,7 @@ from dtks.synth import truth
 from dtks.synth.conventions import Conventions
 from dtks.synth.defects import DEFECTS, DefectPlanter, resolve_rates
 from dtks.synth.desil import DesilOptions, desil_truth_path, write_desil_lists
+from dtks.synth.register import RegisterOptions, register_truth_path, write_registers
 from dtks.synth.layout import FilePlan, plan_files
 from dtks.synth.population import build_population
 from dtks.synth.writers import FileWriter
@@ -58,6 +59,11 @@ class Summary:
                 f"desil lists {self.extra['desil_lists']}, rows {self.extra['desil_rows']}; "
                 + ", ".join(f"{k} {v}" for k, v in sorted(defects.items()))
             )
+        if "registers" in self.extra:
+            lines.append(
+                f"population registers {self.extra['registers']}, "
+                f"rows {self.extra['register_rows']}"
+            )
         return "\n".join(lines)
 
 
@@ -71,6 +77,7 @@ def generate(
     kecamatan_kode: str = DEFAULT_KECAMATAN_KODE,
     conventions: Conventions | None = None,
     desil: DesilOptions | None = None,
+    register: RegisterOptions | None = None,
 ) -> Summary:
     """Write synthetic village exports of `people` people under `out_dir` and their truth.
 
@@ -83,7 +90,8 @@ def generate(
 
     With `desil`, desil ranking lists consistent with the families are written too (see
     `dtks.synth.desil`), their truth next to `truth_path` as `<stem>_desil.parquet`; the
-    exports and their truth stay byte-identical.
+    exports and their truth stay byte-identical. With `register`, village population
+    registers (`dtks.synth.register`) are written last, their truth as `<stem>_register.parquet`.
     """
     started = time.perf_counter()
     if not 0.0 <= xlsx_share <= 1.0:
@@ -129,6 +137,7 @@ def generate(
         people, households, planter.extra_households, planter.unlisted_heads, plans, table, out
     )
     desil_files: list[str] = []
+    desil_truth: pl.DataFrame | None = None
     if desil is not None:
         names = {d.slug: d.nama for d in kecamatan.desa}
         desil_files, desil_truth = write_desil_lists(table, out, seed, desil, names)
@@ -138,6 +147,14 @@ def generate(
         summary.extra["desil_defects"] = dict(
             Counter(d for row in desil_truth["defects"].to_list() for d in row)
         )
+    if register is not None:
+        register_files, register_truth = write_registers(
+            households, builder, geography, table, desil_truth, out, seed, register
+        )
+        register_truth.write_parquet(register_truth_path(truth_file), compression="zstd")
+        desil_files = desil_files + register_files  # kept apart from the exports likewise
+        summary.extra["registers"] = len(register_files)
+        summary.extra["register_rows"] = register_truth.height
     _write_manifest(
         out,
         seed,
