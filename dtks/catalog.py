@@ -231,7 +231,59 @@ DESIL_ROW_COMMENTS = {
     "is_current": "The row belongs to the newest list of its family",
 }
 
+DELIBERATION_ITEM_COMMENTS = {
+    "item_id": "Stable id of the item (hash of kind, reason and subject): the same item on the next export keeps it, and its status",
+    "village": "Village slug",
+    "kind": "usulan (family to propose), sanggah (to remove), verifikasi (to verify, no removal code), cek_sasaran (targeting check)",
+    "reason": "KELUARGA_BARU; MENINGGAL, PINDAH, GANDA, TIDAK LAYAK; TIDAK_DI_REGISTER; DI_ATAS_BATAS (recipient above the programme's desil cut-off), TANPA_PROGRAM (eligible, no programme)",
+    "subject_key": "What the item is about: a person_id, a household_id (|programme), kk:/nik: hash of a register family, row: record key of a duplicate row",
+    "person_id": "The registry person the item is about (sanggah, verifikasi)",
+    "household_id": "The registry family the item is about (TIDAK LAYAK, cek_sasaran)",
+    "programme": "pkh, bpnt, pbi_jk or bst (DI_ATAS_BATAS)",
+    "desil": "The family's DTSEN desil (targeting items)",
+    "nama": "Name of the person, or of the family's head",
+    "nik_masked": "NIK, masked",
+    "no_kk_masked": "Nomor KK, masked",
+    "dusun": "Hamlet",
+    "rt": "RT",
+    "rw": "RW",
+    "count_members": "Members of the family (usulan: living residents in the register)",
+    "evidence": "Why the item is listed, in Bahasa Indonesia, as the deliberation reads it",
+    "evidence_sources": "Where the evidence comes from: register, keterangan, deaktivasi, desil, program",
+    "source_rows": "The rows the item rests on: registry export rows and register rows (JSON [{source_file, source_sheet, source_row}])",
+    "count_source_rows": "Number of source rows",
+    "status": "belum (not yet discussed), diusulkan, diterima, ditolak, selesai: as the operator wrote it in the deliberation workbook",
+    "catatan": "The operator's note in the workbook",
+    "status_updated_at": "When the status last changed (UTC, ISO 8601)",
+    "status_history": "Every status the item had, when it was read and from which workbook (JSON)",
+    "is_current": "The item is produced by this run; false: kept from an earlier run for its status (e.g. a removal done)",
+}
+REGISTER_ROW_COMMENTS = {
+    **LINEAGE_COMMENTS,
+    "row_kind": "What the row looked like: data, totals, signature, note, repeated_header",
+    "status": "The resident's civil status in the register: HIDUP, MENINGGAL, PINDAH, HILANG, TIDAK_VALID",
+    "status_as_written": "The register's STATUS DASAR (or STATUS / KETERANGAN) cell as written",
+    "nik": "NIK, normalised (16 digits)",
+    "nik_is_trusted": "16 valid digits, not cut by a spreadsheet: usable as a key",
+    "no_kk": "Nomor KK, normalised",
+    "family_key": "The register family: kk:<Nomor KK>, else nik:<NIK>, else the row",
+    "nama": "Name (display form)",
+    "nama_key": "Name (match form)",
+    "tanggal_lahir": "Birth date",
+    "nama_ibu_key": "Mother's name (match form)",
+    "hubungan_keluarga": "Relationship to the head of the family",
+    "dusun": "Hamlet",
+    "rt": "RT",
+    "rw": "RW",
+    "outcome": "cocok (a registry person), tidak_cocok (in no registry record), ditolak (not a resident row)",
+    "person_id": "The registry person the row matched",
+    "matched_by": "nik (trusted NIK) or nama_tgl_ibu (name, birth date and mother's name together)",
+    "reason": "Why a row was not used (Bahasa Indonesia)",
+}
+
 TABLE_COMMENTS = {
+    "deliberation_items": "The village deliberation (musyawarah desa) lists: families to propose, persons to remove, persons to verify, targeting checks; each with evidence, source rows and the operator's status with its history",
+    "register_rows": "Every row read from the village population registers: its civil status and the registry person it matched (the register's row accounting)",
     "desil_rows": "Every row of every desil ranking list (SIKS-NG Pemeringkatan Desil) and what it matched: a family, a conflict, nothing",
     "persons": "One row per reconciled person (golden record): each value chosen by the survivorship rules, with the source row it came from",
     "households": "One row per household (KK family) rebuilt after matching, with its head and flags",
@@ -249,6 +301,8 @@ TABLE_COMMENTS = {
 }
 
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "deliberation_items": DELIBERATION_ITEM_COMMENTS,
+    "register_rows": REGISTER_ROW_COMMENTS,
     "persons": {**PERSON_COMMENTS, **DESIL_FAMILY_COMMENTS},
     "households": {**HOUSEHOLD_COMMENTS, **DESIL_HOUSEHOLD_COMMENTS},
     "desil_rows": DESIL_ROW_COMMENTS,
@@ -575,6 +629,61 @@ VIEWS: tuple[ViewSpec, ...] = (
             "desil": DESIL_FAMILY_COMMENTS["desil"],
             "count_families": "Families (KK) in this village, dusun and desil",
             "count_persons": "Reconciled persons in those families",
+        },
+    ),
+    ViewSpec(
+        "deliberation_open",
+        """
+        SELECT village, kind, reason, status, nama, dusun, rt, rw, nik_masked, no_kk_masked,
+               programme, desil, evidence, item_id
+        FROM deliberation_items
+        WHERE is_current AND status IN ('belum', 'diusulkan', 'diterima')
+        ORDER BY village, kind, reason, dusun, nama
+        """,
+        "Deliberation items still open: not yet discussed, proposed upward, or accepted and not done",
+        {
+            c: DELIBERATION_ITEM_COMMENTS[c]
+            for c in (
+                "village",
+                "kind",
+                "reason",
+                "status",
+                "nama",
+                "dusun",
+                "rt",
+                "rw",
+                "nik_masked",
+                "no_kk_masked",
+                "programme",
+                "desil",
+                "evidence",
+                "item_id",
+            )
+        },
+    ),
+    ViewSpec(
+        "deliberation_per_village",
+        """
+        SELECT village, kind, reason, count(*) AS items,
+               count(*) FILTER (WHERE status = 'belum') AS belum,
+               count(*) FILTER (WHERE status = 'diusulkan') AS diusulkan,
+               count(*) FILTER (WHERE status = 'diterima') AS diterima,
+               count(*) FILTER (WHERE status = 'ditolak') AS ditolak,
+               count(*) FILTER (WHERE status = 'selesai') AS selesai
+        FROM deliberation_items WHERE is_current
+        GROUP BY ALL ORDER BY village, kind, reason
+        """,
+        "The camat's summary: deliberation items per village, kind and reason, by status",
+        {
+            "village": "Village slug",
+            "kind": DELIBERATION_ITEM_COMMENTS["kind"],
+            "reason": DELIBERATION_ITEM_COMMENTS["reason"],
+            "items": "Items of this village, kind and reason",
+            "belum": "Not yet discussed",
+            "diusulkan": "Proposed upward (SIKS-NG)",
+            "diterima": "Accepted",
+            "ditolak": "Rejected",
+            "selesai": "Done",
         },
     ),
     ViewSpec(

@@ -138,7 +138,11 @@ def _read_into(result: ExportRead, path: Path, raw_dir: Path, limits: ReadLimits
         checked = ", ".join(f"'{s.name}'" for s in skipped) or "tidak ada sheet"
         raise ExportReadError(ErrorCode.NO_HEADER, f"sheet diperiksa: {checked}")
     _collect_rows(result, parsed, limits)
-    if result.rows.height == 0 and result.desil_rows.height == 0 and result.register_rows.height == 0:
+    if (
+        result.rows.height == 0
+        and result.desil_rows.height == 0
+        and result.register_rows.height == 0
+    ):
         raise ExportReadError(
             ErrorCode.NO_ROWS, ", ".join(f"sheet '{s.name}'" if s.name else "CSV" for s in parsed)
         )

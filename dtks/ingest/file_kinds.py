@@ -170,7 +170,9 @@ def _register_kind(cells: Sequence[str], registry: dict[int, str]) -> HeaderKind
     layout = register_layout()
     if set(registry.values()) & layout.registry_markers:
         return None
-    markers = [j for j, cell in enumerate(cells) if cell and normalise_header(cell) in layout.markers]
+    markers = [
+        j for j, cell in enumerate(cells) if cell and normalise_header(cell) in layout.markers
+    ]
     if len(markers) < layout.min_markers:
         return None
     fields: dict[int, str] = {}

@@ -72,23 +72,24 @@ def item_id(kind: str, reason: str, subject_key: str) -> str:
     return f"M-{digest[:16]}"
 
 
-def _hidden(key: str) -> str:
-    """A register family key (its KK or a NIK) as a hash: ids are published, numbers are not."""
-    kind, _, value = key.partition(":")
-    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:16]}"
-
-
 def _rows_json(frame: pl.DataFrame, by: str) -> pl.DataFrame:
     """Per `by`: the JSON list of its source rows and their count."""
     if frame.is_empty():
-        return pl.DataFrame(schema={by: pl.String, "source_rows": pl.String, "count_source_rows": pl.Int64})
-    grouped = frame.unique([by, *ROW]).sort([by, *ROW]).group_by(by, maintain_order=True).agg(
-        pl.struct(ROW).alias("_rows")
+        return pl.DataFrame(
+            schema={by: pl.String, "source_rows": pl.String, "count_source_rows": pl.Int64}
+        )
+    grouped = (
+        frame.unique([by, *ROW])
+        .sort([by, *ROW])
+        .group_by(by, maintain_order=True)
+        .agg(pl.struct(ROW).alias("_rows"))
     )
     return grouped.select(
         by,
         pl.col("_rows")
-        .map_elements(lambda rows: json.dumps(list(rows), ensure_ascii=False), return_dtype=pl.String)
+        .map_elements(
+            lambda rows: json.dumps(list(rows), ensure_ascii=False), return_dtype=pl.String
+        )
         .alias("source_rows"),
         pl.col("_rows").list.len().cast(pl.Int64).alias("count_source_rows"),
     )
@@ -160,7 +161,10 @@ def _proposals(
         (pl.col("status") == "HIDUP").sum().alias("_alive"),
         pl.col("no_kk").drop_nulls().first().alias("_kk"),
         pl.col("nik").drop_nulls().alias("_niks"),
-        pl.col("nama").sort_by(pl.col("hubungan_keluarga") != "KEPALA KELUARGA").first().alias("nama"),
+        pl.col("nama")
+        .sort_by(pl.col("hubungan_keluarga") != "KEPALA KELUARGA")
+        .first()
+        .alias("nama"),
         pl.col("dusun").drop_nulls().first(),
         pl.col("rt").drop_nulls().first(),
         pl.col("rw").drop_nulls().first(),
@@ -180,7 +184,9 @@ def _proposals(
     families = families.with_columns(
         (pl.col("village") + "|" + pl.col("family_key")).alias("_key"),
         pl.lit("KELUARGA_BARU").alias("reason"),
-        pl.col("family_key").map_elements(_hidden, return_dtype=pl.String).alias("subject_key"),
+        pl.col("family_key").alias(
+            "subject_key"
+        ),  # kk:/nik:/row: with a hash (dtks.musdes.register)
         mask_number_expr("_kk").alias("no_kk_masked"),
         pl.format(
             "Tercatat di data penduduk desa ({} anggota hidup) tetapi tidak ada di data DTKS "
@@ -210,30 +216,31 @@ def _removals_deceased_moved(
     register: pl.DataFrame, persons: pl.DataFrame, sources: pl.DataFrame
 ) -> pl.DataFrame:
     """MENINGGAL / PINDAH from the register and from KETERANGAN, one item per person and reason."""
-    register_hits = (
-        register.filter(pl.col("outcome") == "cocok", pl.col("status").is_in(["MENINGGAL", "PINDAH"]))
-        .select(
-            "person_id",
-            pl.col("status").alias("reason"),
-            pl.lit("register").alias("_source"),
-            pl.format(
-                "data penduduk desa: status {} ({}, baris {}; cocok lewat {})",
-                pl.col("status_as_written").fill_null(pl.col("status")),
-                "source_file",
-                "source_row",
-                pl.col("matched_by").replace({"nik": "NIK", "nama_tgl_ibu": "nama, tanggal lahir dan nama ibu"}),
-            ).alias("_evidence"),
-            *ROW,
-        )
+    register_hits = register.filter(
+        pl.col("outcome") == "cocok", pl.col("status").is_in(["MENINGGAL", "PINDAH"])
+    ).select(
+        "person_id",
+        pl.col("status").alias("reason"),
+        pl.lit("register").alias("_source"),
+        pl.format(
+            "data penduduk desa: status {} (baris {}; cocok lewat {})",
+            pl.col("status_as_written").fill_null(pl.col("status")),
+            "source_row",
+            pl.col("matched_by").replace(
+                {"nik": "NIK", "nama_tgl_ibu": "nama, tanggal lahir dan nama ibu"}
+            ),
+        ).alias("_evidence"),
+        *ROW,
     )
-    keterangan_hits = sources.filter(pl.col("keterangan_kode").is_in(["MENINGGAL", "PINDAH"])).select(
+    keterangan_hits = sources.filter(
+        pl.col("keterangan_kode").is_in(["MENINGGAL", "PINDAH"])
+    ).select(
         "person_id",
         pl.col("keterangan_kode").alias("reason"),
         pl.lit("keterangan").alias("_source"),
         pl.format(
-            "KETERANGAN ekspor DTKS: '{}' ({}, baris {})",
+            "KETERANGAN ekspor DTKS: '{}' (baris {})",
             pl.col("keterangan").fill_null(pl.col("keterangan_kode")),
-            "source_file",
             "source_row",
         ).alias("_evidence"),
         *ROW,
@@ -247,7 +254,10 @@ def _removals_deceased_moved(
         pl.concat(
             [
                 hits.select("_key", *ROW),
-                hits.select("_key", "person_id").unique().join(registry_rows, on="person_id").select("_key", *ROW),
+                hits.select("_key", "person_id")
+                .unique()
+                .join(registry_rows, on="person_id")
+                .select("_key", *ROW),
             ]
         ),
         "_key",
@@ -277,18 +287,20 @@ def _duplicates(deactivations: pl.DataFrame | None, sources: pl.DataFrame) -> pl
         return pl.DataFrame(schema=ITEM_SCHEMA)
     items = dupes.with_columns(
         pl.lit("GANDA").alias("reason"),
-        ("row:" + pl.coalesce("record_key", pl.col("source_file") + "|" + pl.col("source_row").cast(pl.String))).alias(
-            "subject_key"
-        ),
+        (
+            "row:"
+            + pl.coalesce(
+                "record_key", pl.col("source_file") + "|" + pl.col("source_row").cast(pl.String)
+            )
+        ).alias("subject_key"),
         mask_number_expr("nik").alias("nik_masked"),
         mask_number_expr("no_kk").alias("no_kk_masked"),
         pl.format(
-            "Baris ganda ({}, baris {}) dari orang yang sama dengan {} ({}, baris {}); "
-            "nonaktifkan baris ganda ini, yang lain tetap.",
-            "source_file",
+            "Baris {} ganda: orang yang sama dengan {} (desa {}, baris {}); nonaktifkan "
+            "baris ganda ini, yang lain tetap.",
             "source_row",
             pl.col("nama_kept").fill_null("-"),
-            pl.col("source_file_kept").fill_null("-"),
+            pl.col("village_kept").fill_null("-"),
             pl.col("source_row_kept").cast(pl.String).fill_null("-"),
         ).alias("evidence"),
         pl.lit("deaktivasi").alias("evidence_sources"),
@@ -305,7 +317,9 @@ def _duplicates(deactivations: pl.DataFrame | None, sources: pl.DataFrame) -> pl
     )
     items = items.with_columns(
         pl.col("_rows")
-        .map_elements(lambda rows: json.dumps(list(rows), ensure_ascii=False), return_dtype=pl.String)
+        .map_elements(
+            lambda rows: json.dumps(list(rows), ensure_ascii=False), return_dtype=pl.String
+        )
         .alias("source_rows"),
         pl.col("_rows").list.len().cast(pl.Int64).alias("count_source_rows"),
     ).unique("subject_key", keep="first", maintain_order=True)
@@ -319,10 +333,14 @@ def _verify(register: pl.DataFrame, persons: pl.DataFrame, sources: pl.DataFrame
     villages = register["village"].unique().to_list()
     matched = register.filter(pl.col("outcome") == "cocok")["person_id"].unique().to_list()
     active = ~pl.col("is_deceased").fill_null(False) & ~pl.col("is_moved").fill_null(False)
-    missing = persons.filter(pl.col("village").is_in(villages), ~pl.col("person_id").is_in(matched), active)
+    missing = persons.filter(
+        pl.col("village").is_in(villages), ~pl.col("person_id").is_in(matched), active
+    )
     if missing.is_empty():
         return pl.DataFrame(schema=ITEM_SCHEMA)
-    rows = _rows_json(sources.filter(pl.col("person_id").is_in(missing["person_id"].to_list())), "person_id")
+    rows = _rows_json(
+        sources.filter(pl.col("person_id").is_in(missing["person_id"].to_list())), "person_id"
+    )
     items = (
         missing.select("person_id")
         .join(_person_facts(persons), on="person_id")
@@ -349,11 +367,15 @@ def _targeting(
 ) -> list[pl.DataFrame]:
     """DI_ATAS_BATAS, TANPA_PROGRAM (cek_sasaran) and TIDAK LAYAK (sanggah) per family."""
     active = ~pl.col("is_deceased").fill_null(False) & ~pl.col("is_moved").fill_null(False)
-    receives = persons.filter(active).group_by("household_id").agg(
-        *[pl.col(p).fill_null(False).any().alias(p) for p in PROGRAMMES]
+    receives = (
+        persons.filter(active)
+        .group_by("household_id")
+        .agg(*[pl.col(p).fill_null(False).any().alias(p) for p in PROGRAMMES])
     )
     families = (
-        households.select("household_id", "village", "no_kk", "head_nama", "dusun", "rt", "rw", "count_members")
+        households.select(
+            "household_id", "village", "no_kk", "head_nama", "dusun", "rt", "rw", "count_members"
+        )
         .join(desil, on="household_id", how="inner")
         .filter(pl.col("desil").is_not_null())
         .join(receives, on="household_id", how="left")
@@ -362,7 +384,9 @@ def _targeting(
     if families.is_empty():
         return []
     rows = _rows_json(
-        sources.join(persons.select("person_id", "household_id"), on="person_id").select("household_id", *ROW),
+        sources.join(persons.select("person_id", "household_id"), on="person_id").select(
+            "household_id", *ROW
+        ),
         "household_id",
     )
     base = [
@@ -381,7 +405,9 @@ def _targeting(
     for programme in PROGRAMMES:
         limit = cutoffs.cutoffs[programme]
         label = PROGRAMME_LABELS[programme]
-        hit = families.filter(pl.col(programme), pl.col("desil") > limit, pl.col("desil") < cutoffs.tidak_layak)
+        hit = families.filter(
+            pl.col(programme), pl.col("desil") > limit, pl.col("desil") < cutoffs.tidak_layak
+        )
         above.append(
             hit.select(
                 *base,
@@ -431,6 +457,8 @@ def _targeting(
         ).alias("evidence"),
         pl.lit("desil, program").alias("evidence_sources"),
     )
-    checks = pl.concat([*above, without], how="vertical_relaxed").join(rows, on="household_id", how="left")
+    checks = pl.concat([*above, without], how="vertical_relaxed").join(
+        rows, on="household_id", how="left"
+    )
     removals = tidak_layak.join(rows, on="household_id", how="left")
     return [_finish(checks, "cek_sasaran"), _finish(removals, "sanggah")]

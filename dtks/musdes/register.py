@@ -11,6 +11,7 @@ Every register row read ends in exactly one `outcome` (the register's row accoun
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import polars as pl
@@ -80,34 +81,58 @@ def register_rows(
         "row_kind",
         pl.coalesce("status_dasar_text", "keterangan").alias("status_as_written"),
     )
-    clean = pl.concat(cleaned, how="diagonal_relaxed").join(
-        status_text, on=LINEAGE, how="left"
-    )
+    clean = pl.concat(cleaned, how="diagonal_relaxed").join(status_text, on=LINEAGE, how="left")
     clean = clean.with_columns(
         _status(pl.col("status_as_written"), pl.col("keterangan_kode")).alias("status"),
-        (pl.col("nik_is_valid").fill_null(False) & ~pl.col("nik_possibly_truncated").fill_null(False))
-        .alias("nik_is_trusted"),
+        (
+            pl.col("nik_is_valid").fill_null(False)
+            & ~pl.col("nik_possibly_truncated").fill_null(False)
+        ).alias("nik_is_trusted"),
         pl.coalesce(
             pl.when(pl.col("no_kk_is_valid")).then("kk:" + pl.col("no_kk")),
             "nik:" + pl.col("nik"),
             "row:" + pl.col("source_file") + "|" + pl.col("source_row").cast(pl.String),
         ).alias("family_key"),
     )
+    clean = clean.with_columns(_hashed(pl.col("family_key")).alias("family_key"))
     matched = _match(clean, persons, sources)
     accepted = matched.select(
-        [pl.col(c).cast(t) if c in matched.columns else pl.lit(None, t).alias(c) for c, t in REGISTER_ROW_SCHEMA.items()]
+        [
+            pl.col(c).cast(t) if c in matched.columns else pl.lit(None, t).alias(c)
+            for c, t in REGISTER_ROW_SCHEMA.items()
+        ]
     )
     refused = pl.concat(rejected, how="diagonal_relaxed")
     if refused.height:
         refused = refused.with_columns(
             pl.lit("ditolak").alias("outcome"),
-            pl.col("reason").alias("reason") if "reason" in refused.columns else pl.lit(None, pl.String).alias("reason"),
+            pl.col("reason").alias("reason")
+            if "reason" in refused.columns
+            else pl.lit(None, pl.String).alias("reason"),
         )
         refused = refused.select(
-            [pl.col(c).cast(t) if c in refused.columns else pl.lit(None, t).alias(c) for c, t in REGISTER_ROW_SCHEMA.items()]
+            [
+                pl.col(c).cast(t) if c in refused.columns else pl.lit(None, t).alias(c)
+                for c, t in REGISTER_ROW_SCHEMA.items()
+            ]
         )
         accepted = pl.concat([accepted, refused], how="vertical")
     return accepted.sort(LINEAGE)
+
+
+def _hashed(keys: pl.Expr) -> pl.Expr:
+    """ "kk:3528..." -> "kk:<16 hex digits>": the family key is published, the number is not."""
+
+    def one(key: str) -> str:
+        kind, _, value = key.partition(":")
+        return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:16]}"
+
+    return keys.map_batches(
+        lambda s: s.replace_strict(
+            {k: one(k) for k in s.drop_nulls().unique()}, default=None, return_dtype=pl.String
+        ),
+        return_dtype=pl.String,
+    )
 
 
 def _status(written: pl.Expr, keterangan_kode: pl.Expr) -> pl.Expr:
@@ -139,7 +164,9 @@ def _match(clean: pl.DataFrame, persons: pl.DataFrame, sources: pl.DataFrame) ->
         or [pl.lit(False)]
     )
     by_nik = (
-        persons.filter(pl.col("nik").is_not_null(), pl.col("nik_is_valid").fill_null(False), ~untrusted)
+        persons.filter(
+            pl.col("nik").is_not_null(), pl.col("nik_is_valid").fill_null(False), ~untrusted
+        )
         .group_by("nik")
         .agg(pl.col("person_id").unique())
         .filter(pl.col("person_id").list.len() == 1)
@@ -162,7 +189,9 @@ def _match(clean: pl.DataFrame, persons: pl.DataFrame, sources: pl.DataFrame) ->
     unique_in_register = pl.len().over(["village", *key]) == 1
     matched = (
         clean.join(by_nik, on="nik", how="left")
-        .with_columns(pl.when(pl.col("nik_is_trusted")).then("person_by_nik").alias("person_by_nik"))
+        .with_columns(
+            pl.when(pl.col("nik_is_trusted")).then("person_by_nik").alias("person_by_nik")
+        )
         .join(registry_keys, on=key, how="left", nulls_equal=False)
         .join(person_nik, on="person_by_key", how="left")
         .with_columns(

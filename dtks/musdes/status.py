@@ -107,12 +107,16 @@ def read_status_workbooks(folders: list[Path]) -> StatusRead:
             try:
                 book = CalamineWorkbook.from_path(str(path))
             except (CalamineError, OSError, ValueError) as error:
-                problems.append(_problem(path.name, None, None, None, None, f"File tidak terbaca: {error}"))
+                problems.append(
+                    _problem(path.name, None, None, None, None, f"File tidak terbaca: {error}")
+                )
                 continue
             found = False
             for name in book.sheet_names:
                 rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                sheet_entries, sheet_problems = _read_sheet(path.name, name, rows, path.stat().st_mtime)
+                sheet_entries, sheet_problems = _read_sheet(
+                    path.name, name, rows, path.stat().st_mtime
+                )
                 found = found or sheet_entries is not None
                 entries.extend(sheet_entries or [])
                 problems.extend(sheet_problems)
@@ -132,8 +136,11 @@ def _read_sheet(
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = [_cell(c).lower() for c in row]
         if "kunci" in names and "status" in names:
-            header = index, names.index("kunci"), names.index("status"), (
-                names.index("catatan") if "catatan" in names else None
+            header = (
+                index,
+                names.index("kunci"),
+                names.index("status"),
+                (names.index("catatan") if "catatan" in names else None),
             )
             break
     if header is None:
@@ -148,14 +155,28 @@ def _read_sheet(
         if not key:
             if status:
                 problems.append(
-                    _problem(workbook, sheet, offset, "kunci", None, "Baris berstatus tanpa kunci: "
-                             "status tidak dibaca. Jangan menghapus atau mengubah kolom kunci.")
+                    _problem(
+                        workbook,
+                        sheet,
+                        offset,
+                        "kunci",
+                        None,
+                        "Baris berstatus tanpa kunci: "
+                        "status tidak dibaca. Jangan menghapus atau mengubah kolom kunci.",
+                    )
                 )
             continue
         if not ITEM_ID_PATTERN.match(key):
             problems.append(
-                _problem(workbook, sheet, offset, "kunci", key, "Kunci rusak: status baris ini "
-                         "tidak dibaca. Salin ulang baris dari bahan musyawarah terbaru.")
+                _problem(
+                    workbook,
+                    sheet,
+                    offset,
+                    "kunci",
+                    key,
+                    "Kunci rusak: status baris ini "
+                    "tidak dibaca. Salin ulang baris dari bahan musyawarah terbaru.",
+                )
             )
             continue
         if status and status not in WORKBOOK_STATUSES:
@@ -186,7 +207,14 @@ def _read_sheet(
     return entries, problems
 
 
-def _problem(workbook: str, sheet: str | None, row: int | None, column: str | None, value: str | None, message: str) -> dict:
+def _problem(
+    workbook: str,
+    sheet: str | None,
+    row: int | None,
+    column: str | None,
+    value: str | None,
+    message: str,
+) -> dict:
     return {
         "workbook": workbook,
         "sheet": sheet,
@@ -208,7 +236,10 @@ def load_ledger(review_dir: Path) -> pl.DataFrame:
         return pl.DataFrame(schema=LEDGER_SCHEMA)
     frame = pl.read_csv(path, infer_schema=False)
     return frame.select(
-        [(pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c) for c, t in LEDGER_SCHEMA.items()]
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in LEDGER_SCHEMA.items()
+        ]
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 
 from dtks.musdes.status import STATUS_LABELS, STATUSES, WORKBOOK_STATUSES
-from dtks.reports.xlsx import PageHeader, set_print, workbook_at, write_cell
+from dtks.reports.xlsx import PageHeader, row_height, set_print, text_lines, workbook_at, write_cell
 
 KEY_HEADER = "kunci"
 STATUS_HEADER = "Status"
@@ -79,18 +79,18 @@ KIND_LABELS = {
 }
 # (header, width, item column or None for a computed value)
 COLUMNS = (
-    ("No", 5),
-    ("Dusun", 12),
+    ("No", 4),
+    ("Dusun", 10),
     ("RT/RW", 8),
-    ("Nama", 24),
-    ("NIK", 18),
-    ("No. KK", 18),
-    ("Alasan", 14),
-    ("Desil", 6),
-    ("Bukti", 48),
-    ("Sumber (file, baris)", 26),
-    (STATUS_HEADER, 12),
-    (NOTE_HEADER, 22),
+    ("Nama", 20),
+    ("NIK", 17),
+    ("No. KK", 17),
+    ("Alasan", 12),
+    ("Desil", 5),
+    ("Bukti", 40),
+    ("Sumber (file, baris)", 22),
+    (STATUS_HEADER, 11),
+    (NOTE_HEADER, 16),
     (KEY_HEADER, 20),
 )
 HEADER_ROW = 3  # 0-based: title, hint, blank line, header
@@ -110,13 +110,16 @@ def write_village_workbook(
     with workbook_at(path, f"bahan musyawarah desa {path.name}") as book:
         fmt = _formats(book)
         cover = book.add_worksheet(COVER_SHEET)
-        _write_cover(cover, fmt, items, desa_nama, kecamatan_nama, kabupaten_nama, cutoffs_text, now)
+        _write_cover(
+            cover, fmt, items, desa_nama, kecamatan_nama, kabupaten_nama, cutoffs_text, now
+        )
         set_print(cover, page, one_page=True)
         for spec in ITEM_SHEETS:
             sheet = book.add_worksheet(spec.name)
-            _write_items(sheet, fmt, spec, items.filter(pl.col("kind") == spec.kind), desa_nama)
+            of_kind = items.filter(pl.col("kind") == spec.kind)
+            _write_items(sheet, fmt, spec, of_kind, desa_nama)
             set_print(sheet, page, repeat_row=HEADER_ROW)
-            sheet.print_area(0, 0, max(HEADER_ROW, HEADER_ROW + items.height), len(COLUMNS) - 2)
+            sheet.print_area(0, 0, HEADER_ROW + max(1, of_kind.height), len(COLUMNS) - 2)
 
 
 def _formats(book) -> dict:  # noqa: ANN001 - an xlsxwriter Workbook
@@ -126,7 +129,13 @@ def _formats(book) -> dict:  # noqa: ANN001 - an xlsxwriter Workbook
         "text": book.add_format({"text_wrap": True, "valign": "top"}),
         "hint": book.add_format({"italic": True, "font_color": "#444444"}),
         "header": book.add_format(
-            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
+            {
+                "bold": True,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
         ),
         "cell": book.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
         "status": book.add_format(
@@ -154,7 +163,12 @@ def _write_cover(
     last = 7
     sheet.merge_range(0, 0, 0, last, "BERITA ACARA MUSYAWARAH DESA", fmt["title"])
     sheet.merge_range(
-        1, 0, 1, last, "PEMUTAKHIRAN DATA TUNGGAL SOSIAL DAN EKONOMI NASIONAL (DTSEN)", fmt["subtitle"]
+        1,
+        0,
+        1,
+        last,
+        "PEMUTAKHIRAN DATA TUNGGAL SOSIAL DAN EKONOMI NASIONAL (DTSEN)",
+        fmt["subtitle"],
     )
     sheet.merge_range(
         2,
@@ -178,6 +192,7 @@ def _write_cover(
         fmt["text"],
     )
     headers = ["Jenis", "Alasan", "Jumlah", *(STATUS_LABELS[s] for s in STATUSES)]
+    sheet.set_row(6, 30)
     for c, text in enumerate(headers):
         sheet.write_string(6, c, text, fmt["header"])
     row = 7
@@ -214,15 +229,15 @@ def _write_cover(
         (5, "Operator SIKS-NG Desa"),
     )
     for col, role in signers:
-        sheet.merge_range(row, col, row, col + 1, role, fmt["center"]) if col != 0 else sheet.write_string(
-            row, col, role, fmt["center"]
-        )
+        sheet.merge_range(
+            row, col, row, col + 1, role, fmt["center"]
+        ) if col != 0 else sheet.write_string(row, col, role, fmt["center"])
     row += 5
     for col, _ in signers:
         blank = "(................................)"
-        sheet.merge_range(row, col, row, col + 1, blank, fmt["center"]) if col != 0 else sheet.write_string(
-            row, col, blank, fmt["center"]
-        )
+        sheet.merge_range(
+            row, col, row, col + 1, blank, fmt["center"]
+        ) if col != 0 else sheet.write_string(row, col, blank, fmt["center"])
     row += 2
     sheet.merge_range(row, 2, row, 4, "Mengetahui,", fmt["center"])
     sheet.merge_range(row + 1, 2, row + 1, 4, f"Camat {kecamatan_nama}", fmt["center"])
@@ -258,6 +273,7 @@ def _write_items(
         "Jangan mengubah kolom kunci (tersembunyi).",
         fmt["hint"],
     )
+    sheet.set_row(HEADER_ROW, 30)
     for c, (header, width) in enumerate(COLUMNS):
         sheet.set_column(c, c, width, None, {"hidden": header == KEY_HEADER})
         sheet.write_string(HEADER_ROW, c, header, fmt["header"])
@@ -280,8 +296,12 @@ def _write_items(
             item["evidence"],
             _source_text(item["source_rows"]),
         )
+        lines = 1
         for c, value in enumerate(values):
             write_cell(sheet, row, c, value, fmt["cell"])
+            if isinstance(value, str):
+                lines = max(lines, text_lines(value, COLUMNS[c][1]))
+        sheet.set_row(row, row_height(lines))
         status = item["status"] if item["status"] in WORKBOOK_STATUSES else None
         write_cell(sheet, row, len(values), status, fmt["status"])
         write_cell(sheet, row, len(values) + 1, item.get("catatan"), fmt["cell"])

@@ -108,7 +108,10 @@ def musdes_kecamatan(
         save_ledger(review_dir, ledger)
     published = apply_statuses(items, ledger)
     published = published.select(
-        [(pl.col(c) if c in published.columns else pl.lit(None)).cast(t).alias(c) for c, t in ITEM_COLUMNS.items()]
+        [
+            (pl.col(c) if c in published.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in ITEM_COLUMNS.items()
+        ]
     )
     with transaction(con):  # both tables or neither
         replace_table(con, "register_rows", register)

@@ -34,6 +34,7 @@ from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.region import Kecamatan
 from dtks.stages.desil import ensure_desil_tables
 from dtks.stages.match import IDDTKS_FILES
+from dtks.stages.musdes import ensure_musdes_tables
 from dtks.stages.reconcile import change_counts, commit_published_state
 from dtks.store import (
     mark_boundary,
@@ -79,6 +80,9 @@ STORE_TABLES = {
     "source_files": "SELECT * FROM source_files",
     "deactivations": "SELECT * FROM reconciled_deactivations",
     "change_log": "SELECT * FROM reconciled_changes",
+    # the village deliberation (dtks.musdes)
+    "deliberation_items": "SELECT * FROM deliberation_items",
+    "register_rows": "SELECT * FROM register_rows",
 }
 PUBLISHED_ORDER = (
     "persons",
@@ -94,6 +98,8 @@ PUBLISHED_ORDER = (
     "change_log",
     "runs",
     "desil_rows",
+    "deliberation_items",
+    "register_rows",
 )
 
 
@@ -143,6 +149,7 @@ def publish_kecamatan(
     source_files = _table(con, "source_files")
     person_sources = _table(con, "reconciled_sources")
     ensure_desil_tables(con)  # a store where the desil stage has not run publishes no desil
+    ensure_musdes_tables(con)  # likewise no deliberation items
     if person_sources.is_empty():
         raise NothingToPublishError(
             "nothing to publish: no village folder under the raw folder holds a readable "

@@ -156,7 +156,11 @@ def _desil_absent_families(desil_truth: pl.DataFrame | None) -> dict[str, list[t
 
 
 def _resident(
-    rng: random.Random, household: Household, person: Person, is_listed: bool, options: RegisterOptions
+    rng: random.Random,
+    household: Household,
+    person: Person,
+    is_listed: bool,
+    options: RegisterOptions,
 ) -> dict | None:
     defects: list[str] = []
     if is_listed and rng.random() < options.rate("absent_from_register"):
@@ -178,7 +182,9 @@ def _new_member(household: Household, person: Person, kind: str) -> dict:
     return entry
 
 
-def _member(household: Household, person: Person, kind: str, status: str, defects: list[str]) -> dict:
+def _member(
+    household: Household, person: Person, kind: str, status: str, defects: list[str]
+) -> dict:
     return {
         "household": household,
         "person": person,
@@ -232,7 +238,9 @@ def _write(out: Path, slug: str, entries: list[dict]) -> tuple[str, list[tuple]]
     relative = f"{slug}/penduduk_{REGISTER_DATE:%d_%m_%Y}.xlsx"
     path = out / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_numbers": False}
+    )
     from dtks.synth.writers import XLSX_CREATED  # noqa: PLC0415 - one fixed timestamp
 
     workbook.set_properties({"created": XLSX_CREATED, "author": "opensid"})
