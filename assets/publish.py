@@ -8,8 +8,8 @@ import dagster as dg
 
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.desil import desil_families
-from assets.musdes import deliberation_items
 from assets.metadata import chart_metadata, markdown_table, run_trigger
+from assets.musdes import deliberation_items
 from assets.publish_guard import (
     blocking_failures,
     guard_check_specs,

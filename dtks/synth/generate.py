@@ -17,9 +17,9 @@ from dtks.synth import truth
 from dtks.synth.conventions import Conventions
 from dtks.synth.defects import DEFECTS, DefectPlanter, resolve_rates
 from dtks.synth.desil import DesilOptions, desil_truth_path, write_desil_lists
-from dtks.synth.register import RegisterOptions, register_truth_path, write_registers
 from dtks.synth.layout import FilePlan, plan_files
 from dtks.synth.population import build_population
+from dtks.synth.register import RegisterOptions, register_truth_path, write_registers
 from dtks.synth.writers import FileWriter
 
 MANIFEST_NAME = ".synth.json"
