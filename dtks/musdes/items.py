@@ -162,7 +162,7 @@ def _proposals(
         pl.col("no_kk").drop_nulls().first().alias("_kk"),
         pl.col("nik").drop_nulls().alias("_niks"),
         pl.col("nama")
-        .sort_by(pl.col("hubungan_keluarga") != "KEPALA KELUARGA")
+        .sort_by((pl.col("hubungan_keluarga") != "KEPALA KELUARGA").fill_null(True))
         .first()
         .alias("nama"),
         pl.col("dusun").drop_nulls().first(),
