@@ -147,12 +147,12 @@ def generate(
         summary.extra["desil_defects"] = dict(
             Counter(d for row in desil_truth["defects"].to_list() for d in row)
         )
+    register_files: list[str] = []
     if register is not None:
         register_files, register_truth = write_registers(
             households, builder, geography, table, desil_truth, out, seed, register
         )
         register_truth.write_parquet(register_truth_path(truth_file), compression="zstd")
-        desil_files = desil_files + register_files  # kept apart from the exports likewise
         summary.extra["registers"] = len(register_files)
         summary.extra["register_rows"] = register_truth.height
     _write_manifest(
@@ -165,6 +165,7 @@ def generate(
         summary.files,
         conventions,
         desil_files,
+        register_files,
     )
     if not conventions.is_default:
         summary.extra["conventions"] = conventions.as_dict()
@@ -258,6 +259,7 @@ def _clear_previous_output(out: Path, slugs: list[str]) -> None:
     if manifest.exists():
         previous = json.loads(manifest.read_text("utf-8"))
         ours = {f["path"] for f in previous.get("files", [])} | set(previous.get("desil_files", []))
+        ours |= set(previous.get("register_files", []))
     found = [
         p
         for slug in slugs
@@ -285,6 +287,7 @@ def _write_manifest(
     files: list[dict[str, object]],
     conventions: Conventions,
     desil_files: list[str] | None = None,
+    register_files: list[str] | None = None,
 ) -> None:
     manifest: dict[str, object] = {
         "generator": "dtks.synth",
@@ -299,5 +302,7 @@ def _write_manifest(
         manifest["conventions"] = conventions.as_dict()
     if desil_files:  # desil ranking lists (dtks.synth.desil), kept apart from the exports
         manifest["desil_files"] = desil_files
+    if register_files:  # population registers (dtks.synth.register), likewise
+        manifest["register_files"] = register_files
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
