@@ -29,13 +29,12 @@ import time
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dtks.musdes.evaluation import score_deceased_moved, score_proposals  # noqa: E402
+from dtks.musdes.evaluation import fill_statuses, score_deceased_moved, score_proposals  # noqa: E402
 from dtks.synth import generate  # noqa: E402
 from dtks.synth.conventions import Conventions  # noqa: E402
 from dtks.synth.desil import DesilOptions  # noqa: E402
@@ -46,37 +45,28 @@ ROUND_TRIP_VILLAGE = "kapong"
 
 def run_pipeline(dirs: dict[str, Path]) -> float:
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
-    env.update({f"DTKS_{n.upper()}_DIR": str(dirs[n]) for n in ("raw", "work", "curated", "review")})
+    env.update(
+        {f"DTKS_{n.upper()}_DIR": str(dirs[n]) for n in ("raw", "work", "curated", "review")}
+    )
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run"], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise SystemExit(f"run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return time.monotonic() - started
 
 
-def query(dirs: dict[str, Path], sql: str) -> pl.DataFrame:
+def query(dirs: dict[str, Path], sql: str, params: list | None = None) -> pl.DataFrame:
     con = duckdb.connect(str(dirs["curated"] / "kecamatan.duckdb"), read_only=True)
     try:
-        return con.sql(sql).pl()
+        return con.sql(sql, params=params or []).pl()
     finally:
         con.close()
-
-
-def fill(path: Path, statuses: list[str]) -> dict[str, str]:
-    book = openpyxl.load_workbook(path)
-    given: dict[str, str] = {}
-    for sheet in book.worksheets[1:]:
-        header = [c.value for c in sheet[4]]
-        key_col, status_col = header.index("kunci") + 1, header.index("Status") + 1
-        for row, status in zip(range(5, sheet.max_row + 1), statuses, strict=False):
-            key = sheet.cell(row, key_col).value
-            if key:
-                sheet.cell(row, status_col).value = status
-                given[key] = status
-    book.save(path)
-    return given
 
 
 def render(workbook: Path, out: Path) -> list[Path]:
@@ -85,7 +75,16 @@ def render(workbook: Path, out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         profile = f"-env:UserInstallation=file://{tmp}/profile"
         subprocess.run(
-            ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", tmp, str(workbook)],
+            [
+                "soffice",
+                profile,
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                str(workbook),
+            ],
             check=True,
             capture_output=True,
             timeout=300,
@@ -93,7 +92,18 @@ def render(workbook: Path, out: Path) -> list[Path]:
         pdf = Path(tmp) / f"{workbook.stem}.pdf"
         shutil.copy(pdf, out / f"musdes-{workbook.stem}.pdf")
         subprocess.run(
-            ["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "3", str(pdf), str(Path(tmp) / "page")],
+            [
+                "pdftoppm",
+                "-r",
+                "80",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "3",
+                str(pdf),
+                str(Path(tmp) / "page"),
+            ],
             check=True,
         )
         pages = sorted(Path(tmp).glob("page-*.png"))
@@ -128,7 +138,9 @@ def main() -> None:
         desil=DesilOptions(),
         register=RegisterOptions(),
     )
-    print(f"generated {args.people} people (seed {args.seed}) in {time.monotonic() - started:.1f} s")
+    print(
+        f"generated {args.people} people (seed {args.seed}) in {time.monotonic() - started:.1f} s"
+    )
     first = run_pipeline(dirs)
     items = query(dirs, "SELECT * FROM deliberation_items")
     sources = query(dirs, "SELECT * FROM person_sources")
@@ -138,7 +150,10 @@ def main() -> None:
     print(f"first run: {first:.1f} s")
     print("| measure | predicted | correct | positives | found | precision | recall |")
     print("|---|---|---|---|---|---|---|")
-    for name, score in (("families to propose", proposals), ("deceased/moved still listed", removals)):
+    for name, score in (
+        ("families to propose", proposals),
+        ("deceased/moved still listed", removals),
+    ):
         d = score.as_dict()
         print(
             f"| {name} | {d['predicted']} | {d['correct']} | {d['positives']} | {d['found']} | "
@@ -146,11 +161,14 @@ def main() -> None:
         )
     counts = items.group_by("kind", "reason").len().sort("kind", "reason")
     print("items: " + ", ".join(f"{k}/{r} {n}" for k, r, n in counts.iter_rows()))
-    register = query(dirs, "SELECT outcome, matched_by, count(*) AS n FROM register_rows GROUP BY ALL ORDER BY ALL")
+    register = query(
+        dirs,
+        "SELECT outcome, matched_by, count(*) AS n FROM register_rows GROUP BY ALL ORDER BY ALL",
+    )
     print("register rows: " + ", ".join(f"{o}/{m or '-'} {n}" for o, m, n in register.iter_rows()))
 
     workbook = dirs["curated"] / "reports" / "musdes" / f"{ROUND_TRIP_VILLAGE}.xlsx"
-    given = fill(workbook, ["diterima", "selesai", "ditolak", "diusulkan"])
+    given = fill_statuses(workbook, ["diterima", "selesai", "ditolak", "diusulkan"])
     village = dirs["raw"] / ROUND_TRIP_VILLAGE
     (village / "arsip").mkdir(exist_ok=True)
     for path in sorted(p for p in village.iterdir() if p.is_file() and "penduduk" not in p.name):
@@ -160,8 +178,9 @@ def main() -> None:
     kept = dict(
         query(
             dirs,
-            f"SELECT item_id, status FROM deliberation_items WHERE village = '{ROUND_TRIP_VILLAGE}' "
+            "SELECT item_id, status FROM deliberation_items WHERE village = ? "
             "AND status <> 'belum'",
+            [ROUND_TRIP_VILLAGE],
         ).iter_rows()
     )
     print(

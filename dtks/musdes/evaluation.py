@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
+import openpyxl
 import polars as pl
 
 ROW = ["source_file", "source_sheet", "source_row"]
@@ -124,3 +126,20 @@ def score_deceased_moved(
     hits = set(people["true_person_id"].drop_nulls())
     correct = people.filter(pl.col("true_person_id").is_in(list(positives))).height
     return Score(people.height, correct, len(positives), len(hits & positives))
+
+
+def fill_statuses(path: Path, statuses: list[str]) -> dict[str, str]:
+    """What an operator does before the next run: open the village workbook, write `statuses`
+    on the first lines of every item sheet, save. Returns {item_id: status} written."""
+    book = openpyxl.load_workbook(path)
+    given: dict[str, str] = {}
+    for sheet in book.worksheets[1:]:
+        header = [c.value for c in sheet[4]]
+        key_col, status_col = header.index("kunci") + 1, header.index("Status") + 1
+        for row, status in zip(range(5, sheet.max_row + 1), statuses, strict=False):
+            key = sheet.cell(row, key_col).value
+            if key:
+                sheet.cell(row, status_col).value = status
+                given[key] = status
+    book.save(path)
+    return given

@@ -30,6 +30,7 @@ import polars as pl
 from python_calamine import CalamineError, CalamineWorkbook
 
 from dtks.files import replaced_atomically
+from dtks.review.readback import PROBLEM_SCHEMA  # the review round trip's problems, same columns
 
 # The statuses an operator writes, in the order of the deliberation.
 WORKBOOK_STATUSES = ("diusulkan", "diterima", "ditolak", "selesai")
@@ -55,14 +56,6 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "sheet": pl.String(),
     "row": pl.Int64(),
     "modified_at": pl.Float64(),  # the workbook's modification time: the newest copy wins
-}
-PROBLEM_SCHEMA: dict[str, pl.DataType] = {
-    "workbook": pl.String(),
-    "sheet": pl.String(),
-    "row": pl.Int64(),
-    "column": pl.String(),
-    "value": pl.String(),
-    "message": pl.String(),
 }
 LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "item_id": pl.String(),

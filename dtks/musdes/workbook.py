@@ -26,6 +26,18 @@ COVER_SHEET = "Berita Acara"
 
 
 @dataclass(frozen=True)
+class VillageHeading:
+    """What the workbook says about where and when: the village, its kecamatan and kabupaten,
+    the cut-offs in force and when the lists were made."""
+
+    desa_nama: str
+    kecamatan_nama: str
+    kabupaten_nama: str
+    cutoffs_text: str
+    made_at: datetime
+
+
+@dataclass(frozen=True)
 class ItemSheet:
     """One sheet of items: its name, title, the kinds it holds and how to read it."""
 
@@ -96,23 +108,14 @@ COLUMNS = (
 HEADER_ROW = 3  # 0-based: title, hint, blank line, header
 
 
-def write_village_workbook(
-    path: Path,
-    items: pl.DataFrame,
-    desa_nama: str,
-    kecamatan_nama: str,
-    kabupaten_nama: str,
-    cutoffs_text: str,
-    now: datetime,
-) -> None:
+def write_village_workbook(path: Path, items: pl.DataFrame, heading: VillageHeading) -> None:
     """Write one village's workbook (items of that village, statuses as the ledger has them)."""
+    desa_nama = heading.desa_nama
     page = PageHeader(f"Desa {desa_nama}", "Bahan Musyawarah Desa DTSEN")
     with workbook_at(path, f"bahan musyawarah desa {path.name}") as book:
         fmt = _formats(book)
         cover = book.add_worksheet(COVER_SHEET)
-        _write_cover(
-            cover, fmt, items, desa_nama, kecamatan_nama, kabupaten_nama, cutoffs_text, now
-        )
+        _write_cover(cover, fmt, items, heading)
         set_print(cover, page, one_page=True)
         for spec in ITEM_SHEETS:
             sheet = book.add_worksheet(spec.name)
@@ -151,12 +154,14 @@ def _write_cover(
     sheet,  # noqa: ANN001 - an xlsxwriter Worksheet
     fmt: dict,
     items: pl.DataFrame,
-    desa_nama: str,
-    kecamatan_nama: str,
-    kabupaten_nama: str,
-    cutoffs_text: str,
-    now: datetime,
+    heading: VillageHeading,
 ) -> None:
+    desa_nama, kecamatan_nama = heading.desa_nama, heading.kecamatan_nama
+    kabupaten_nama, cutoffs_text, now = (
+        heading.kabupaten_nama,
+        heading.cutoffs_text,
+        heading.made_at,
+    )
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 24)
     sheet.set_column(2, 7, 11)

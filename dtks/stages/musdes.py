@@ -31,6 +31,7 @@ from dtks.musdes import (
 )
 from dtks.musdes.settings import ProgrammeCutoffs
 from dtks.musdes.status import LEDGER_DIR, PROBLEM_SCHEMA
+from dtks.musdes.workbook import VillageHeading
 from dtks.region import Kecamatan
 from dtks.store import read_table, replace_table, table_exists, transaction
 
@@ -120,15 +121,11 @@ def musdes_kecamatan(
     for slug in villages:
         desa = kecamatan.desa_by_slug(slug)
         path = reports / f"{slug}.xlsx"
-        write_village_workbook(
-            path,
-            published.filter(pl.col("village") == slug, pl.col("is_current")),
-            desa.nama,
-            kecamatan.nama,
-            kecamatan.kabupaten_nama,
-            cutoffs.describe(),
-            now,
+        heading = VillageHeading(
+            desa.nama, kecamatan.nama, kecamatan.kabupaten_nama, cutoffs.describe(), now
         )
+        current = published.filter(pl.col("village") == slug, pl.col("is_current"))
+        write_village_workbook(path, current, heading)
         summary.workbooks.append(path.name)
     summary.register_rows = register.height
     summary.register_outcomes = dict(register.group_by("outcome").len().sort("outcome").iter_rows())

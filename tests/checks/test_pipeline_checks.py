@@ -138,7 +138,8 @@ def test_data_docs_are_linked_and_mask_nik_kk_and_mothers_names(first_run: Run, 
     docs = first_run.dirs["curated"] / "data_docs"
     linked = {Path(c.metadata["data_docs"].value) for c in first_run.checks().values()}
     assert linked == {
-        docs / f"{s}.html" for s in ("clean_rows", "persons", "households", "villages", "desil")
+        docs / f"{s}.html"
+        for s in ("clean_rows", "persons", "households", "villages", "desil", "musdes")
     }
     pages = sorted(docs.rglob("*.html"))  # GX's own site under gx/ too
     assert docs / "index.html" in pages

@@ -26,6 +26,7 @@ from dtks.musdes import (
     write_village_workbook,
 )
 from dtks.musdes.settings import CutoffError
+from dtks.musdes.workbook import VillageHeading
 
 KK1, KK2, KK3, KK_NEW, KK_DESIL = (
     "3528110101100001",
@@ -185,7 +186,9 @@ def test_statuses_survive_the_round_trip(built: dict, tmp_path: Path) -> None:
     first = apply_statuses(items, load_ledger(review))
     assert set(first["status"]) == {"belum"}
     path = reports / "kapong.xlsx"
-    write_village_workbook(path, first, "Kapong", "Batumarmar", "Pamekasan", "-", now)
+    write_village_workbook(
+        path, first, VillageHeading("Kapong", "Batumarmar", "Pamekasan", "-", now)
+    )
     sheets = CalamineWorkbook.from_path(str(path)).sheet_names
     assert sheets == ["Berita Acara", "Usulan Baru", "Sanggahan", "Verifikasi", "Cek Sasaran"]
     with zipfile.ZipFile(path) as package:
@@ -220,7 +223,9 @@ def test_statuses_survive_the_round_trip(built: dict, tmp_path: Path) -> None:
     assert (kept["status"], kept["is_current"]) == ("diterima", False)
     # and the rewritten workbook shows the status where the operator put it
     current = apply_statuses(items, again)
-    write_village_workbook(path, current, "Kapong", "Batumarmar", "Pamekasan", "-", now)
+    write_village_workbook(
+        path, current, VillageHeading("Kapong", "Batumarmar", "Pamekasan", "-", now)
+    )
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Sanggahan").to_python()
     header = rows[3]
     statuses = {r[header.index("kunci")]: r[header.index("Status")] for r in rows[4:]}

@@ -11,13 +11,12 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import polars as pl
 import pytest
 from dagster_runs import published, run_reconciliation
 from python_calamine import CalamineWorkbook
 
-from dtks.musdes.evaluation import score_deceased_moved, score_proposals
+from dtks.musdes.evaluation import fill_statuses, score_deceased_moved, score_proposals
 from dtks.musdes.facts import musdes_facts
 from dtks.synth import generate
 from dtks.synth.desil import DesilOptions
@@ -98,22 +97,6 @@ def test_every_item_rests_on_accounted_rows_and_shows_no_number_in_full(run) -> 
     for name in book.sheet_names:
         for row in book.get_sheet_by_name(name).to_python():
             assert not any(SIXTEEN_DIGITS.search(str(v)) for v in row), name
-
-
-def fill_statuses(path: Path, wanted: list[str]) -> dict[str, str]:
-    """Give the first lines of every item sheet the statuses `wanted`, as an operator would."""
-    book = openpyxl.load_workbook(path)
-    given: dict[str, str] = {}
-    for sheet in book.worksheets[1:]:
-        header = [c.value for c in sheet[4]]
-        key_col, status_col = header.index("kunci") + 1, header.index("Status") + 1
-        for row, status in zip(range(5, sheet.max_row + 1), wanted, strict=False):
-            key = sheet.cell(row, key_col).value
-            if key:
-                sheet.cell(row, status_col).value = status
-                given[key] = status
-    book.save(path)
-    return given
 
 
 def test_statuses_are_kept_across_a_new_export_and_counted(run) -> None:
