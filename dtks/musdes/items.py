@@ -151,13 +151,15 @@ def _proposals(
 ) -> pl.DataFrame:
     if register.is_empty():
         return pl.DataFrame(schema=ITEM_SCHEMA)
-    residents = register.filter(pl.col("outcome") != "ditolak")
+    residents = _possibly_listed(register.filter(pl.col("outcome") != "ditolak"), sources)
     known_kk = set(households["no_kk"].drop_nulls()) | set(sources["no_kk"].drop_nulls())
     desil_numbers: set[str] = set()
     if desil_rows is not None and desil_rows.height:
         desil_numbers = set(desil_rows["no_kk"].drop_nulls()) | set(desil_rows["nik"].drop_nulls())
     families = residents.group_by("village", "family_key").agg(
-        (pl.col("outcome") == "cocok").any().alias("_has_registry_person"),
+        ((pl.col("outcome") == "cocok") | pl.col("_possibly_listed"))
+        .any()
+        .alias("_has_registry_person"),
         (pl.col("status") == "HIDUP").sum().alias("_alive"),
         pl.col("no_kk").drop_nulls().first().alias("_kk"),
         pl.col("nik").drop_nulls().alias("_niks"),
@@ -196,6 +198,35 @@ def _proposals(
         pl.lit("register").alias("evidence_sources"),
     ).join(rows, on="_key", how="left")
     return _finish(families, "usulan")
+
+
+# Pairs of keys that make a resident "possibly a registry person": too weak to remove anyone,
+# strong enough to keep the family off the proposals (a family to propose must be new).
+LOOSE_KEYS = (
+    ("nama_key", "tanggal_lahir"),
+    ("tanggal_lahir", "nama_ibu_key"),
+    ("nama_key", "nama_ibu_key"),
+)
+
+
+def _possibly_listed(residents: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+    """`_possibly_listed`: the resident's NIK is on any export row (trusted or not), or two of
+    name, birth date and mother's name agree with an export row."""
+    niks = sources.select(
+        pl.col("nik").drop_nulls().unique().alias("nik"), pl.lit(True).alias("_nik")
+    )
+    flagged = residents.join(niks, on="nik", how="left")
+    flags = [pl.col("_nik").fill_null(False)]
+    for number, keys in enumerate(LOOSE_KEYS):
+        found = (
+            sources.drop_nulls(list(keys))
+            .select(*keys)
+            .unique()
+            .with_columns(pl.lit(True).alias(f"_k{number}"))
+        )
+        flagged = flagged.join(found, on=list(keys), how="left")
+        flags.append(pl.col(f"_k{number}").fill_null(False))
+    return flagged.with_columns(pl.any_horizontal(flags).alias("_possibly_listed"))
 
 
 def _person_facts(persons: pl.DataFrame) -> pl.DataFrame:

@@ -74,6 +74,15 @@ def register_raw() -> pl.DataFrame:
             row(KK_NEW, "3528114101950005", "NUR HALIZAH", hubungan_keluarga="KEPALA KELUARGA"),
             row(KK_NEW, "3528110202150006", "AHMAD FAUZI"),
             row(KK_DESIL, "3528110303850007", "MOH. TOHIR"),  # ranked in a desil list
+            # name and birth date of a registry person, another mother: no match, yet too close
+            # to propose as a new family
+            row(
+                "3528110505200001",
+                None,
+                "SUPARMAN",
+                tanggal_lahir="1980-10-20",
+                nama_ibu_kandung="SITI",
+            ),
         ]
     )
 
