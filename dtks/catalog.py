@@ -236,7 +236,7 @@ DELIBERATION_ITEM_COMMENTS = {
     "village": "Village slug",
     "kind": "usulan (family to propose), sanggah (to remove), verifikasi (to verify, no removal code), cek_sasaran (targeting check)",
     "reason": "KELUARGA_BARU; MENINGGAL, PINDAH, GANDA, TIDAK LAYAK; TIDAK_DI_REGISTER; DI_ATAS_BATAS (recipient above the programme's desil cut-off), TANPA_PROGRAM (eligible, no programme)",
-    "subject_key": "What the item is about: a person_id, a household_id (|programme), kk:/nik: hash of a register family, row: record key of a duplicate row",
+    "subject_key": "What the item is about: a person_id, a household_id (|programme), kk:/nik: hash of a register family, ganda: the record keys of a duplicate pair",
     "person_id": "The registry person the item is about (sanggah, verifikasi)",
     "household_id": "The registry family the item is about (TIDAK LAYAK, cek_sasaran)",
     "programme": "pkh, bpnt, pbi_jk or bst (DI_ATAS_BATAS)",

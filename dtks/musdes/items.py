@@ -306,23 +306,39 @@ def _removals_deceased_moved(
 
 
 def _duplicates(deactivations: pl.DataFrame | None, sources: pl.DataFrame) -> pl.DataFrame:
-    """GANDA: each duplicate row of the deactivation list, keyed on its stable record key."""
+    """GANDA: each duplicate row of the deactivation list, keyed on the stable record keys of
+    the pair (which of the two rows is kept may change with a new export; the pair does not)."""
     if deactivations is None or deactivations.is_empty():
         return pl.DataFrame(schema=ITEM_SCHEMA)
-    dupes = deactivations.filter(pl.col("reason_code") == "GANDA").join(
-        sources.select("village", *ROW, "record_key", "dusun", "rt", "rw"),
-        on=["village", *ROW],
-        how="left",
+    kept = sources.select(
+        pl.col("village").alias("village_kept"),
+        *(pl.col(c).alias(f"{c}_kept") for c in ROW),
+        pl.col("record_key").alias("_record_key_kept"),
+    )
+    dupes = (
+        deactivations.filter(pl.col("reason_code") == "GANDA")
+        .join(
+            sources.select("village", *ROW, "record_key", "dusun", "rt", "rw"),
+            on=["village", *ROW],
+            how="left",
+        )
+        .join(kept, on=["village_kept", *(f"{c}_kept" for c in ROW)], how="left")
     )
     if dupes.is_empty():
         return pl.DataFrame(schema=ITEM_SCHEMA)
     items = dupes.with_columns(
         pl.lit("GANDA").alias("reason"),
         (
-            "row:"
-            + pl.coalesce(
-                "record_key", pl.col("source_file") + "|" + pl.col("source_row").cast(pl.String)
+            "ganda:"
+            + pl.concat_list(
+                pl.coalesce(
+                    "record_key",
+                    pl.col("source_file") + "|" + pl.col("source_row").cast(pl.String),
+                ),
+                pl.col("_record_key_kept").fill_null(""),
             )
+            .list.sort()
+            .list.join("+")
         ).alias("subject_key"),
         mask_number_expr("nik").alias("nik_masked"),
         mask_number_expr("no_kk").alias("no_kk_masked"),

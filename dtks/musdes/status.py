@@ -244,17 +244,26 @@ def save_ledger(review_dir: Path, ledger: pl.DataFrame) -> None:
 
 
 def merge_statuses(
-    ledger: pl.DataFrame, entries: pl.DataFrame, items: pl.DataFrame, now: datetime | None = None
+    ledger: pl.DataFrame,
+    entries: pl.DataFrame,
+    items: pl.DataFrame,
+    now: datetime | None = None,
+    previous: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The ledger updated with what the workbooks say (the newest workbook wins per item).
 
     A status that differs from the ledger's is recorded with the time and the workbook; a
     status equal to it changes nothing, so reading the same workbook twice adds no history.
-    Items are only taken from the workbooks when the run knows them or the ledger does.
+    Items are only taken from the workbooks when this run, the previous run (`previous`: the
+    items the workbooks were written from, which this run may no longer produce) or the
+    ledger knows them.
     """
     at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     latest = entries.sort("modified_at", "workbook", "row").unique("item_id", keep="last")
-    known = items.select("item_id", "village", "kind", "reason")
+    columns = ["item_id", "village", "kind", "reason"]
+    known = items.select(columns)
+    if previous is not None and previous.height:
+        known = pl.concat([previous.select(columns), known]).unique("item_id", keep="last")
     records = {r["item_id"]: dict(r) for r in ledger.iter_rows(named=True)}
     described = {r["item_id"]: r for r in known.iter_rows(named=True)}
     for entry in latest.iter_rows(named=True):

@@ -104,7 +104,8 @@ def musdes_kecamatan(
     )
     reports = curated_dir / "reports" / MUSDES_DIR
     read = read_status_workbooks([reports, review_dir / LEDGER_DIR])
-    ledger = merge_statuses(load_ledger(review_dir), read.entries, items, now)
+    previous = read_table(con, "deliberation_items")  # what the workbooks were written from
+    ledger = merge_statuses(load_ledger(review_dir), read.entries, items, now, previous)
     if ledger.height:
         save_ledger(review_dir, ledger)
     published = apply_statuses(items, ledger)

@@ -241,3 +241,56 @@ def test_statuses_survive_the_round_trip(built: dict, tmp_path: Path) -> None:
     assert statuses[died] == "diterima"
     cover = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Berita Acara").to_python()
     assert any("Kepala Desa" in str(c) for r in cover for c in r)
+
+
+def test_a_duplicate_keeps_its_item_when_the_other_row_becomes_the_kept_one(built: dict) -> None:
+    persons, sources = registry(registry_rows())
+    ganda = built["items"].filter(pl.col("reason") == "GANDA")["item_id"][0]
+    swapped = pl.DataFrame(
+        {
+            "village": ["kapong"],
+            "source_file": ["kapong/dtks.csv"],
+            "source_sheet": [""],
+            "source_row": [2],
+            "person_id": ["P-siti"],
+            "nik": ["3528114506890001"],
+            "no_kk": [KK1],
+            "nama": ["SITI AMINAH"],
+            "reason_code": ["GANDA"],
+            "nama_kept": ["MOH. HOLIS"],
+            "village_kept": ["kapong"],
+            "source_file_kept": ["kapong/dtks.csv"],
+            "source_sheet_kept": [""],
+            "source_row_kept": [3],
+        }
+    )
+    items = deliberation_items(
+        built["register"], persons, sources, persons.head(0).select("household_id").with_columns(
+            *(pl.lit(None, pl.String).alias(c) for c in ("village", "no_kk", "head_nama", "dusun", "rt", "rw")),
+            pl.lit(None, pl.Int64).alias("count_members"),
+        ),
+        None, None, swapped, programme_cutoffs(),
+    )  # fmt: skip
+    assert items.filter(pl.col("reason") == "GANDA")["item_id"].to_list() == [ganda]
+
+
+def test_a_status_written_for_an_item_the_next_run_no_longer_produces_is_kept(
+    built: dict,
+) -> None:
+    items = built["items"]
+    gone = items["item_id"][0]
+    entries = pl.DataFrame(
+        [{"item_id": gone, "status": "selesai", "catatan": None, "workbook": "kapong.xlsx",
+          "sheet": "Sanggahan", "row": 5, "modified_at": 1.0}]
+    )  # fmt: skip
+    later = items.filter(pl.col("item_id") != gone)
+    ledger = merge_statuses(
+        pl.DataFrame(schema=load_ledger(Path("/nonexistent")).schema),
+        entries,
+        later,
+        previous=items,
+    )
+    published = apply_statuses(later, ledger)
+    row = published.filter(pl.col("item_id") == gone).row(0, named=True)
+    assert (row["status"], row["is_current"], row["kind"]) == ("selesai", False, items["kind"][0])
+    assert merge_statuses(ledger.head(0), entries, later).height == 0  # unknown to every run
