@@ -29,7 +29,7 @@ ui: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python -m dtks.synth --people 25000 --seed 20261130 --out data/raw --truth data/sample_truth.parquet \
 		--desil-lists --desil-older kapong --desil-older pangereman --desil-member-list blaban \
-		--desil-xlsx kapong --desil-xlsx tamberu --desil-xlsx lesong-laok
+		--desil-xlsx kapong --desil-xlsx tamberu --desil-xlsx lesong-laok --registers
 
 ## Benchmarks (not run by CI): cleaning accuracy, matching quality and speed, end to end.
 bench: $(STAMP)

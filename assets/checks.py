@@ -25,9 +25,11 @@ from assets.gx_suites import (
     write_data_docs,
 )
 from assets.metadata import markdown_table
+from assets.musdes import deliberation_items
 from assets.reconcile import reconciled_persons
 from assets.resources import DtksSettings
 from dtks.desil.facts import desil_facts
+from dtks.musdes.facts import musdes_facts
 from dtks.quality import (
     DEFAULT_MAX_DROP_SHARE,
     baseline_counts,
@@ -256,6 +258,20 @@ def desil_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) -> S
 
 desil_suite = suite_checks("desil", desil_families, desil_input)
 
+
+def musdes_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) -> SuiteInput:
+    return SuiteInput(
+        musdes_facts(
+            read_table(con, "deliberation_items"),
+            read_table(con, "register_rows"),
+            read_table(con, "reconciled_sources"),
+            read_table(con, "source_files"),
+        )
+    )
+
+
+musdes_suite = suite_checks("musdes", deliberation_items, musdes_input)
+
 # The villages suite (row accounting, row drop) guards the publish itself: it runs inside
 # kecamatan_dataset before the files are swapped (assets.publish_guard).
-ASSET_CHECKS = [clean_rows_suite, persons_suite, households_suite, desil_suite]
+ASSET_CHECKS = [clean_rows_suite, persons_suite, households_suite, desil_suite, musdes_suite]

@@ -9,6 +9,7 @@ import dagster as dg
 from assets.conventions import WORK_STORE_POOL, code_version
 from assets.desil import desil_families
 from assets.metadata import chart_metadata, markdown_table, run_trigger
+from assets.musdes import deliberation_items
 from assets.publish_guard import (
     blocking_failures,
     guard_check_specs,
@@ -31,7 +32,7 @@ from dtks.store import read_table
 
 
 @dg.asset(
-    deps=[reconciled_persons, desil_families],
+    deps=[reconciled_persons, desil_families, deliberation_items],
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="publish",
     kinds={"duckdb"},

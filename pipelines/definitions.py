@@ -14,6 +14,7 @@ from assets.clean import village_clean_rows  # noqa: E402
 from assets.desil import desil_families  # noqa: E402
 from assets.ingest import village_exports  # noqa: E402
 from assets.match import person_matches  # noqa: E402
+from assets.musdes import deliberation_items  # noqa: E402
 from assets.publish import kecamatan_dataset  # noqa: E402
 from assets.reconcile import reconciled_persons  # noqa: E402
 from assets.reports import village_fix_lists  # noqa: E402
@@ -28,6 +29,7 @@ ASSETS = [
     person_matches,
     reconciled_persons,
     desil_families,
+    deliberation_items,
     kecamatan_dataset,
     village_fix_lists,
 ]

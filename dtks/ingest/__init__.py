@@ -28,12 +28,14 @@ from dtks.ingest.file_kinds import FILE_KINDS, classify_header
 from dtks.ingest.model import ExportRead, SheetRead, SkippedSheet
 from dtks.ingest.overlap import ExportOverlap, detect_overlapping_exports
 from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA, empty_raw_rows
+from dtks.ingest.register_rows import REGISTER_ROWS_SCHEMA, empty_register_rows
 from dtks.ingest.row_kinds import ROW_KINDS
 from dtks.ingest.tables import (
     SOURCE_FILES_SCHEMA,
     SOURCE_SHEETS_SCHEMA,
     desil_rows_frame,
     raw_rows_frame,
+    register_rows_frame,
     source_files_frame,
     source_sheets_frame,
 )
@@ -46,6 +48,9 @@ __all__ = [
     "desil_rows_frame",
     "empty_desil_rows",
     "RAW_ROWS_SCHEMA",
+    "REGISTER_ROWS_SCHEMA",
+    "empty_register_rows",
+    "register_rows_frame",
     "MANUAL_SETTLE_SECONDS",
     "RECOMMENDED_MIN_AGE_SECONDS",
     "RECOMMENDED_SETTLE_SECONDS",

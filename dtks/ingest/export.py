@@ -47,6 +47,7 @@ from dtks.ingest.raw_rows import (
     grid_width,
     positions_with_data,
 )
+from dtks.ingest.register_rows import build_register_rows, empty_register_rows
 from dtks.ingest.row_kinds import ROW_KINDS
 from dtks.ingest.xlsx_reader import read_xlsx
 
@@ -137,7 +138,11 @@ def _read_into(result: ExportRead, path: Path, raw_dir: Path, limits: ReadLimits
         checked = ", ".join(f"'{s.name}'" for s in skipped) or "tidak ada sheet"
         raise ExportReadError(ErrorCode.NO_HEADER, f"sheet diperiksa: {checked}")
     _collect_rows(result, parsed, limits)
-    if result.rows.height == 0 and result.desil_rows.height == 0:
+    if (
+        result.rows.height == 0
+        and result.desil_rows.height == 0
+        and result.register_rows.height == 0
+    ):
         raise ExportReadError(
             ErrorCode.NO_ROWS, ", ".join(f"sheet '{s.name}'" if s.name else "CSV" for s in parsed)
         )
@@ -261,10 +266,14 @@ def _lines(numbers: list[int]) -> str:
 def _collect_rows(result: ExportRead, parsed: list[ParsedSheet], limits: ReadLimits) -> None:
     frames: list[pl.DataFrame] = []
     desil_frames: list[pl.DataFrame] = []
+    register_frames: list[pl.DataFrame] = []
     for sheet in parsed:
         grid, cut = cut_long_cells(sheet.grid, limits.max_cell_chars)
         is_desil = sheet.plan.kind == "desil_list"
-        if is_desil:  # a ranking list names families: never person rows
+        is_register = sheet.plan.kind == "population_register"
+        if is_register:  # residents of the village: read for the deliberation (dtks.musdes)
+            rows, rows_read = build_register_rows(grid, sheet.plan, result.source_file, sheet.name)
+        elif is_desil:  # a ranking list names families: never person rows
             unit = classify_header(sheet.plan.headers).row_unit or "keluarga"
             rows, rows_read = build_desil_rows(
                 grid, sheet.plan, result.source_file, sheet.name, unit
@@ -293,10 +302,13 @@ def _collect_rows(result: ExportRead, parsed: list[ParsedSheet], limits: ReadLim
             )
         )
         _warn_about_sheet(result, sheet, cut, formula_like_cells(grid), limits)
-        (desil_frames if is_desil else frames).append(rows)
+        (register_frames if is_register else desil_frames if is_desil else frames).append(rows)
     result.rows = pl.concat(frames, how="vertical") if frames else empty_raw_rows()
     result.desil_rows = (
         pl.concat(desil_frames, how="vertical") if desil_frames else empty_desil_rows()
+    )
+    result.register_rows = (
+        pl.concat(register_frames, how="vertical") if register_frames else empty_register_rows()
     )
 
 
@@ -356,6 +368,7 @@ def _mark_error(result: ExportRead, code: ErrorCode, detail: str) -> None:
     result.sheets = []
     result.rows = empty_raw_rows()
     result.desil_rows = empty_desil_rows()
+    result.register_rows = empty_register_rows()
 
 
 def relative_source_file(path: Path, raw_dir: Path) -> str:

@@ -29,6 +29,8 @@ class ColumnPlan:
     kind: str = "registry_export"
     kind_evidence: dict[str, str] = field(default_factory=dict)
     desil_fields: dict[int, str] = field(default_factory=dict)  # desil lists: position -> field
+    # population registers: position -> register field (status_dasar)
+    register_fields: dict[int, str] = field(default_factory=dict)
 
 
 def header_matches(cells: Sequence[str]) -> dict[int, str]:
@@ -101,6 +103,10 @@ def plan_columns(
     for position, header in enumerate(headers):
         column = kind.registry.get(position)
         desil = kind.desil.get(position)
+        if position in kind.register:  # read by dtks.ingest.register_rows
+            mapping[header] = kind.register[position]
+            used_keys.add(header)
+            continue
         if desil is not None and desil not in desil_fields.values():
             desil_fields[position] = desil
             mapping[header] = desil
@@ -133,6 +139,7 @@ def plan_columns(
         kind=kind.kind,
         kind_evidence=kind.evidence,
         desil_fields=desil_fields,
+        register_fields=dict(kind.register),
     )
 
 

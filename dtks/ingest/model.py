@@ -11,6 +11,7 @@ import polars as pl
 from dtks.ingest.desil_rows import empty_desil_rows
 from dtks.ingest.header import ColumnPlan
 from dtks.ingest.raw_rows import empty_raw_rows
+from dtks.ingest.register_rows import empty_register_rows
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class SheetRead:
     duplicate_headers: list[str]  # extras keys of columns repeating an already mapped column
     row_kind_counts: dict[str, int]
     hidden: bool = False
-    kind: str = "registry_export"  # or "desil_list" (see dtks.ingest.file_kinds)
+    # or "desil_list", "population_register" (see dtks.ingest.file_kinds)
+    kind: str = "registry_export"
     kind_evidence: dict[str, str] = field(default_factory=dict)  # header -> column it names
 
 
@@ -59,6 +61,8 @@ class ExportRead:
     rows: pl.DataFrame = field(default_factory=empty_raw_rows)
     # desil ranking lists: their rows never go to `rows` (they are families, not persons)
     desil_rows: pl.DataFrame = field(default_factory=empty_desil_rows)
+    # village population registers: residents, read for the deliberation (dtks.musdes)
+    register_rows: pl.DataFrame = field(default_factory=empty_register_rows)
 
     @property
     def file_kind(self) -> str:
@@ -74,12 +78,19 @@ class ExportRead:
     @property
     def rows_read(self) -> int:
         """Registry rows read from the file itself (sum over sheets); equals `rows.height`."""
-        return sum(s.rows_read for s in self.sheets if s.kind != "desil_list")
+        return sum(
+            s.rows_read for s in self.sheets if s.kind not in ("desil_list", "population_register")
+        )
 
     @property
     def desil_rows_read(self) -> int:
         """Desil list rows read from the file itself; equals `desil_rows.height`."""
         return sum(s.rows_read for s in self.sheets if s.kind == "desil_list")
+
+    @property
+    def register_rows_read(self) -> int:
+        """Population register rows read from the file itself; equals `register_rows.height`."""
+        return sum(s.rows_read for s in self.sheets if s.kind == "population_register")
 
 
 @dataclass(frozen=True)

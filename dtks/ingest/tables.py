@@ -9,6 +9,7 @@ import polars as pl
 from dtks.ingest.desil_rows import DESIL_ROWS_SCHEMA, empty_desil_rows
 from dtks.ingest.model import ExportRead
 from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA, empty_raw_rows
+from dtks.ingest.register_rows import REGISTER_ROWS_SCHEMA, empty_register_rows
 
 
 def raw_rows_frame(reads: list[ExportRead]) -> pl.DataFrame:
@@ -32,9 +33,11 @@ SOURCE_FILES_SCHEMA: dict[str, pl.DataType] = {
     "sheets_read": pl.Int64(),
     "skipped_sheets": pl.String(),  # JSON [{"name", "reason"}]
     "warnings": pl.String(),  # JSON list of messages
-    "file_kind": pl.String(),  # registry_export, desil_list or unknown (dtks.ingest.file_kinds)
+    # registry_export, desil_list, population_register or unknown (dtks.ingest.file_kinds)
+    "file_kind": pl.String(),
     "file_kind_evidence": pl.String(),  # JSON [{"sheet", "kind", "headers": {header: column}}]
     "desil_rows_read": pl.Int64(),  # rows of desil ranking lists (never in raw_rows)
+    "register_rows_read": pl.Int64(),  # rows of population registers (never in raw_rows)
 }
 
 SOURCE_SHEETS_SCHEMA: dict[str, pl.DataType] = {
@@ -47,7 +50,7 @@ SOURCE_SHEETS_SCHEMA: dict[str, pl.DataType] = {
     "duplicate_headers": pl.String(),  # JSON list
     "row_kind_counts": pl.String(),  # JSON {row_kind: count}
     "is_hidden": pl.Boolean(),
-    "sheet_kind": pl.String(),  # registry_export or desil_list
+    "sheet_kind": pl.String(),  # registry_export, desil_list or population_register
 }
 
 
@@ -81,6 +84,7 @@ def source_files_frame(reads: list[ExportRead]) -> pl.DataFrame:
                 ensure_ascii=False,
             ),
             "desil_rows_read": r.desil_rows_read,
+            "register_rows_read": r.register_rows_read,
         }
         for r in reads
     ]
@@ -91,6 +95,12 @@ def desil_rows_frame(reads: list[ExportRead]) -> pl.DataFrame:
     """Every read desil list's rows, in the given file order."""
     frames = [r.desil_rows for r in reads if r.desil_rows.height]
     return pl.concat(frames, how="vertical") if frames else empty_desil_rows()
+
+
+def register_rows_frame(reads: list[ExportRead]) -> pl.DataFrame:
+    """Every read population register's rows, in the given file order."""
+    frames = [r.register_rows for r in reads if r.register_rows.height]
+    return pl.concat(frames, how="vertical") if frames else empty_register_rows()
 
 
 def source_sheets_frame(reads: list[ExportRead]) -> pl.DataFrame:
@@ -117,6 +127,8 @@ def source_sheets_frame(reads: list[ExportRead]) -> pl.DataFrame:
 __all__ = [
     "DESIL_ROWS_SCHEMA",
     "RAW_ROWS_SCHEMA",
+    "REGISTER_ROWS_SCHEMA",
+    "register_rows_frame",
     "desil_rows_frame",
     "raw_rows_frame",
     "source_files_frame",

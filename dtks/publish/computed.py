@@ -40,7 +40,7 @@ def village_status(
     # a desil ranking list is not an export: it does not make a village's data recent
     export = pl.col("status") == "ok"
     if "file_kind" in source_files.columns:
-        export = export & (pl.col("file_kind") != "desil_list")
+        export = export & ~pl.col("file_kind").is_in(["desil_list", "population_register"])
     files = (
         source_files.group_by("village").agg(
             pl.len().alias("count_files"),

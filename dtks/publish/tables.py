@@ -23,6 +23,7 @@ from dtks.publish.atomic import PublishedTable
 from dtks.publish.comments import (
     CHANGE_COMMENTS,
     DEACTIVATION_COMMENTS,
+    DELIBERATION_ITEM_COMMENTS,
     DESIL_FAMILY_COMMENTS,
     DESIL_HOUSEHOLD_COMMENTS,
     DESIL_ROW_COMMENTS,
@@ -31,6 +32,7 @@ from dtks.publish.comments import (
     MATCH_PAIR_PATTERNS,
     PERSON_COMMENTS,
     PERSON_SOURCE_COMMENTS,
+    REGISTER_ROW_COMMENTS,
     REJECTED_ROW_COMMENTS,
     REVIEW_QUEUE_COMMENTS,
     SOURCE_FILE_COMMENTS,
@@ -178,6 +180,22 @@ PUBLISHED_TABLES: tuple[TableDeclaration, ...] = (
         "matched: a family, a conflict, nothing",
         DESIL_ROW_COMMENTS,
         query="SELECT * FROM desil_rows",
+    ),
+    # the village deliberation (dtks.musdes)
+    TableDeclaration(
+        "deliberation_items",
+        "The village deliberation (musyawarah desa) lists: families to propose, persons to "
+        "remove, persons to verify, targeting checks; each with evidence, source rows and the "
+        "operator's status with its history",
+        DELIBERATION_ITEM_COMMENTS,
+        query="SELECT * FROM deliberation_items",
+    ),
+    TableDeclaration(
+        "register_rows",
+        "Every row read from the village population registers: its civil status and the "
+        "registry person it matched (the register's row accounting)",
+        REGISTER_ROW_COMMENTS,
+        query="SELECT * FROM register_rows",
     ),
 )
 DECLARED: dict[str, TableDeclaration] = {table.name: table for table in PUBLISHED_TABLES}

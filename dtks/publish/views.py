@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dtks.publish.atomic import PublishedView
 from dtks.publish.comments import (
+    DELIBERATION_ITEM_COMMENTS,
     DESIL_FAMILY_COMMENTS,
     DESIL_HOUSEHOLD_COMMENTS,
     HOUSEHOLD_COMMENTS,
@@ -196,6 +197,61 @@ VIEWS: tuple[PublishedView, ...] = (
             "desil": DESIL_FAMILY_COMMENTS["desil"],
             "count_families": "Families (KK) in this village, dusun and desil",
             "count_persons": "Reconciled persons in those families",
+        },
+    ),
+    PublishedView(
+        "deliberation_open",
+        """
+        SELECT village, kind, reason, status, nama, dusun, rt, rw, nik_masked, no_kk_masked,
+               programme, desil, evidence, item_id
+        FROM deliberation_items
+        WHERE is_current AND status IN ('belum', 'diusulkan', 'diterima')
+        ORDER BY village, kind, reason, dusun, nama
+        """,
+        "Deliberation items still open: not yet discussed, proposed upward, or accepted and not done",
+        {
+            c: DELIBERATION_ITEM_COMMENTS[c]
+            for c in (
+                "village",
+                "kind",
+                "reason",
+                "status",
+                "nama",
+                "dusun",
+                "rt",
+                "rw",
+                "nik_masked",
+                "no_kk_masked",
+                "programme",
+                "desil",
+                "evidence",
+                "item_id",
+            )
+        },
+    ),
+    PublishedView(
+        "deliberation_per_village",
+        """
+        SELECT village, kind, reason, count(*) AS items,
+               count(*) FILTER (WHERE status = 'belum') AS belum,
+               count(*) FILTER (WHERE status = 'diusulkan') AS diusulkan,
+               count(*) FILTER (WHERE status = 'diterima') AS diterima,
+               count(*) FILTER (WHERE status = 'ditolak') AS ditolak,
+               count(*) FILTER (WHERE status = 'selesai') AS selesai
+        FROM deliberation_items WHERE is_current
+        GROUP BY ALL ORDER BY village, kind, reason
+        """,
+        "The camat's summary: deliberation items per village, kind and reason, by status",
+        {
+            "village": "Village slug",
+            "kind": DELIBERATION_ITEM_COMMENTS["kind"],
+            "reason": DELIBERATION_ITEM_COMMENTS["reason"],
+            "items": "Items of this village, kind and reason",
+            "belum": "Not yet discussed",
+            "diusulkan": "Proposed upward (SIKS-NG)",
+            "diterima": "Accepted",
+            "ditolak": "Rejected",
+            "selesai": "Done",
         },
     ),
     PublishedView(

@@ -10,6 +10,7 @@ from dtks.clean import CLEAN_SCHEMA, ISSUE_SCHEMA, REJECTED_SCHEMA
 from dtks.ingest import (
     DESIL_ROWS_SCHEMA,
     RAW_ROWS_SCHEMA,
+    REGISTER_ROWS_SCHEMA,
     SOURCE_FILES_SCHEMA,
     SOURCE_SHEETS_SCHEMA,
 )
@@ -22,9 +23,11 @@ def _layout_fingerprint(*schemas: object) -> str:
 # Changes whenever a cache table of the work store changes shape (see dtks.store.WorkStore).
 STORE_LAYOUT = _layout_fingerprint(
     RAW_ROWS_SCHEMA,
+    REGISTER_ROWS_SCHEMA,
     SOURCE_FILES_SCHEMA,
     SOURCE_SHEETS_SCHEMA,
     DESIL_ROWS_SCHEMA,
+    REGISTER_ROWS_SCHEMA,
     CLEAN_SCHEMA,
     ISSUE_SCHEMA,
     REJECTED_SCHEMA,

@@ -37,7 +37,7 @@ from dtks.store import (
     transaction,
 )
 
-INGEST_TABLES = ("source_files", "source_sheets", "raw_rows", "desil_raw_rows")
+INGEST_TABLES = ("source_files", "source_sheets", "raw_rows", "desil_raw_rows", "register_raw_rows")
 
 
 @dataclass
@@ -135,6 +135,8 @@ def _store_export(con: duckdb.DuckDBPyConnection, village: str, export: ExportRe
         replace_rows(con, "raw_rows", export.rows.with_columns(with_village), key)
         # desil ranking lists (dtks.ingest.file_kinds): families and their desil, never persons
         replace_rows(con, "desil_raw_rows", export.desil_rows.with_columns(with_village), key)
+        # village population registers (dtks.musdes): residents, never persons
+        replace_rows(con, "register_raw_rows", export.register_rows.with_columns(with_village), key)
 
 
 def _drop_file(con: duckdb.DuckDBPyConnection, village: str, source_file: str) -> None:

@@ -32,6 +32,7 @@ from dtks.quality import ISSUE_HISTORY_TABLE, open_issues, validation_issues
 from dtks.quality.accounting import RowAccountingError, assert_rows_accounted, row_accounting
 from dtks.region import Kecamatan
 from dtks.stages.desil import ensure_desil_tables
+from dtks.stages.musdes import ensure_musdes_tables
 from dtks.stages.reconcile import change_counts, commit_published_state
 from dtks.store import mark_boundary, read_table, row_count, statements_of, table_or_empty
 
@@ -70,6 +71,7 @@ def publish_kecamatan(
     source_files = table_or_empty(con, "source_files")
     person_sources = table_or_empty(con, "reconciled_sources")
     ensure_desil_tables(con)  # a store where the desil stage has not run publishes no desil
+    ensure_musdes_tables(con)  # likewise no deliberation items
     if person_sources.is_empty():
         raise NothingToPublishError(
             "nothing to publish: no village folder under the raw folder holds a readable "

@@ -11,6 +11,7 @@ from dtks.synth.conventions import IDDTKS_MODES, Conventions, parse_iddtks
 from dtks.synth.defects import DEFECTS
 from dtks.synth.desil import DesilOptions
 from dtks.synth.generate import generate
+from dtks.synth.register import RegisterOptions
 
 
 def parse_rate(text: str) -> tuple[str, float]:
@@ -108,6 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VILLAGE",
         help="a village whose list is written as XLSX, the others pipe-delimited latin1 CSV",
     )
+    register = parser.add_argument_group(
+        "village population registers (dtks.synth.register; off by default)"
+    )
+    register.add_argument(
+        "--registers",
+        action="store_true",
+        help="also write each village's OpenSID population register, truth in "
+        "<truth stem>_register.parquet",
+    )
+    register.add_argument(
+        "--register-village",
+        action="append",
+        default=[],
+        metavar="VILLAGE",
+        help="only these villages get a register (repeatable; default every village)",
+    )
     return parser
 
 
@@ -137,6 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 xlsx_villages=tuple(args.desil_xlsx),
             )
             if args.desil_lists
+            else None,
+            register=RegisterOptions(villages=tuple(args.register_village))
+            if args.registers
             else None,
         )
     except (ValueError, KeyError, FileExistsError) as error:

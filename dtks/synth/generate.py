@@ -19,6 +19,7 @@ from dtks.synth.defects import DEFECTS, DefectPlanter, resolve_rates
 from dtks.synth.desil import DesilOptions, desil_truth_path, write_desil_lists
 from dtks.synth.layout import FilePlan, plan_files
 from dtks.synth.population import build_population
+from dtks.synth.register import RegisterOptions, register_truth_path, write_registers
 from dtks.synth.writers import FileWriter
 
 MANIFEST_NAME = ".synth.json"
@@ -58,6 +59,11 @@ class Summary:
                 f"desil lists {self.extra['desil_lists']}, rows {self.extra['desil_rows']}; "
                 + ", ".join(f"{k} {v}" for k, v in sorted(defects.items()))
             )
+        if "registers" in self.extra:
+            lines.append(
+                f"population registers {self.extra['registers']}, "
+                f"rows {self.extra['register_rows']}"
+            )
         return "\n".join(lines)
 
 
@@ -71,6 +77,7 @@ def generate(
     kecamatan_kode: str = DEFAULT_KECAMATAN_KODE,
     conventions: Conventions | None = None,
     desil: DesilOptions | None = None,
+    register: RegisterOptions | None = None,
 ) -> Summary:
     """Write synthetic village exports of `people` people under `out_dir` and their truth.
 
@@ -83,7 +90,8 @@ def generate(
 
     With `desil`, desil ranking lists consistent with the families are written too (see
     `dtks.synth.desil`), their truth next to `truth_path` as `<stem>_desil.parquet`; the
-    exports and their truth stay byte-identical.
+    exports and their truth stay byte-identical. With `register`, village population
+    registers (`dtks.synth.register`) are written last, their truth as `<stem>_register.parquet`.
     """
     started = time.perf_counter()
     if not 0.0 <= xlsx_share <= 1.0:
@@ -129,6 +137,7 @@ def generate(
         people, households, planter.extra_households, planter.unlisted_heads, plans, table, out
     )
     desil_files: list[str] = []
+    desil_truth: pl.DataFrame | None = None
     if desil is not None:
         names = {d.slug: d.nama for d in kecamatan.desa}
         desil_files, desil_truth = write_desil_lists(table, out, seed, desil, names)
@@ -138,6 +147,14 @@ def generate(
         summary.extra["desil_defects"] = dict(
             Counter(d for row in desil_truth["defects"].to_list() for d in row)
         )
+    register_files: list[str] = []
+    if register is not None:
+        register_files, register_truth = write_registers(
+            households, builder, geography, table, desil_truth, out, seed, register
+        )
+        register_truth.write_parquet(register_truth_path(truth_file), compression="zstd")
+        summary.extra["registers"] = len(register_files)
+        summary.extra["register_rows"] = register_truth.height
     _write_manifest(
         out,
         seed,
@@ -148,6 +165,7 @@ def generate(
         summary.files,
         conventions,
         desil_files,
+        register_files,
     )
     if not conventions.is_default:
         summary.extra["conventions"] = conventions.as_dict()
@@ -241,6 +259,7 @@ def _clear_previous_output(out: Path, slugs: list[str]) -> None:
     if manifest.exists():
         previous = json.loads(manifest.read_text("utf-8"))
         ours = {f["path"] for f in previous.get("files", [])} | set(previous.get("desil_files", []))
+        ours |= set(previous.get("register_files", []))
     found = [
         p
         for slug in slugs
@@ -268,6 +287,7 @@ def _write_manifest(
     files: list[dict[str, object]],
     conventions: Conventions,
     desil_files: list[str] | None = None,
+    register_files: list[str] | None = None,
 ) -> None:
     manifest: dict[str, object] = {
         "generator": "dtks.synth",
@@ -282,5 +302,7 @@ def _write_manifest(
         manifest["conventions"] = conventions.as_dict()
     if desil_files:  # desil ranking lists (dtks.synth.desil), kept apart from the exports
         manifest["desil_files"] = desil_files
+    if register_files:  # population registers (dtks.synth.register), likewise
+        manifest["register_files"] = register_files
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")

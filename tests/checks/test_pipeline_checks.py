@@ -137,7 +137,8 @@ def test_data_docs_are_linked_and_mask_nik_kk_and_mothers_names(first_run: Run, 
     docs = first_run.dirs["curated"] / "data_docs"
     linked = {Path(c.metadata["data_docs"].value) for c in first_run.checks().values()}
     assert linked == {
-        docs / f"{s}.html" for s in ("clean_rows", "persons", "households", "villages", "desil")
+        docs / f"{s}.html"
+        for s in ("clean_rows", "persons", "households", "villages", "desil", "musdes")
     }
     pages = sorted(docs.rglob("*.html"))  # GX's own site under gx/ too
     assert docs / "index.html" in pages
@@ -180,13 +181,14 @@ def test_files_holding_personal_data_are_readable_by_no_other_user(first_run: Ru
     curated, review = first_run.dirs["curated"], first_run.dirs["review"]
     files = [
         *sorted((curated / "submission").iterdir()),
-        *sorted((curated / "reports").iterdir()),
+        *sorted(p for p in (curated / "reports").rglob("*") if p.is_file()),  # musdes/ too
         *sorted(p for p in (curated / "data_docs").rglob("*") if p.is_file()),
         *published_paths(curated),
         *sorted(p for p in review.rglob("*") if p.is_file()),
         first_run.dirs["work"] / "store.duckdb",
     ]
     assert review / "review_queue.xlsx" in files
+    assert curated / "reports" / "musdes" / "kapong.xlsx" in files
     assert any(p.suffix == ".csv" and "desa_" in p.name for p in files)
     too_open = [f"{p} {p.stat().st_mode & 0o777:o}" for p in files if p.stat().st_mode & 0o037]
     assert too_open == []
