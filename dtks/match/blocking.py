@@ -34,6 +34,8 @@ class BlockingRule:
     description: str = ""
     cap: int = 100
     explode: bool = False
+    # When set, a pair is kept only when at least one of its rows satisfies it.
+    either_row: pl.Expr | None = None
 
 
 def block_on(
@@ -42,11 +44,20 @@ def block_on(
     cap: int = 100,
     description: str = "",
     explode: bool = False,
+    either_row: pl.Expr | None = None,
 ) -> BlockingRule:
-    """A rule pairing rows that agree on every key: ``block_on("tgl", "nama3")``."""
+    """A rule pairing rows that agree on every key: ``block_on("tgl", "nama3")``.
+
+    ``either_row`` keeps only the pairs where at least one row satisfies it (e.g. lacks a
+    trusted NIK: two rows with trusted NIKs are found by the NIK rules).
+    """
     exprs = tuple(pl.col(k) if isinstance(k, str) else k for k in keys)
     label = name or "+".join(k if isinstance(k, str) else str(k) for k in keys)
-    return BlockingRule(label, exprs, description or f"same {label}", cap, explode)
+    return BlockingRule(label, exprs, description or f"same {label}", cap, explode, either_row)
+
+
+# Rows without a trusted NIK: the loose rules below only pair them (with anyone).
+WITHOUT_TRUSTED_NIK = ~pl.col("nik_ok").fill_null(False)
 
 
 @dataclass(frozen=True)
@@ -203,6 +214,54 @@ def default_rules() -> list[BlockingRule]:
             cap=12,
             description="same name in the same village",
         ),
+        # Without NIK, KK and mother (an export of names, dates and addresses), a duplicate
+        # with a typo in both its name and its birth date is found by one name word and the
+        # birth year, or by its address. Only pairs with a row lacking a trusted NIK: two
+        # trusted NIKs are found by the NIK rules above.
+        block_on(
+            pl.col("nama_key").str.extract(r"^(\S+)"),
+            "tgl_year",
+            name="first_name_word_birth_year",
+            cap=25,
+            either_row=WITHOUT_TRUSTED_NIK,
+            description="same first word of the name and birth year",
+        ),
+        block_on(
+            pl.col("nama_key").str.extract(r"(\S+)$"),
+            "tgl_year",
+            name="last_name_word_birth_year",
+            cap=25,
+            either_row=WITHOUT_TRUSTED_NIK,
+            description="same last word of the name and birth year",
+        ),
+        block_on(
+            "nama_key",
+            name="same_name",
+            cap=12,
+            either_row=WITHOUT_TRUSTED_NIK,
+            description="same name, where few rows share it (birth dates missing, or far apart)",
+        ),
+        block_on(
+            pl.col("alamat_key").str.extract(r"^(\S+ \S+)"),
+            name="address_start",
+            cap=10,
+            either_row=WITHOUT_TRUSTED_NIK,
+            description="same first two words of the address line (ALAMAT), where few rows share them",
+        ),
+        block_on(
+            "alamat_key",
+            name="same_address_text",
+            cap=10,
+            either_row=WITHOUT_TRUSTED_NIK,
+            description="same address line (ALAMAT), where few rows share it",
+        ),
+        block_on(
+            "tgl",
+            name="same_birth_date",
+            cap=10,
+            either_row=WITHOUT_TRUSTED_NIK,
+            description="same birth date, where rare",
+        ),
     ]
 
 
@@ -213,13 +272,14 @@ def _keyed_rows(features: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
     yield extra candidate pairs, which the comparisons then score as different people.
     """
     names = [f"k{i}" for i in range(len(rule.keys))]
+    flag = [] if rule.either_row is None else [rule.either_row.fill_null(False).alias("flag")]
     keyed = features.select(
-        pl.col(ROW_ID), *[e.alias(n) for e, n in zip(rule.keys, names, strict=True)]
+        pl.col(ROW_ID), *[e.alias(n) for e, n in zip(rule.keys, names, strict=True)], *flag
     )
     if rule.explode:
         keyed = keyed.explode(names)
     return keyed.drop_nulls(names).select(
-        ROW_ID, pl.struct(names).hash(seed=len(names)).alias("block")
+        ROW_ID, pl.struct(names).hash(seed=len(names)).alias("block"), *(["flag"] if flag else [])
     )
 
 
@@ -232,11 +292,12 @@ def rule_pairs(features: pl.DataFrame, rule: BlockingRule) -> tuple[pl.DataFrame
         .agg(pl.col("block_size").first())
     )
     keyed = keyed.filter(pl.col("block_size").is_between(2, rule.cap)).drop("block_size")
-    pairs = (
-        keyed.join(keyed, on="block", suffix="_r")
-        .filter(pl.col(ROW_ID) < pl.col(f"{ROW_ID}_r"))
-        .select(pl.col(ROW_ID).alias(PAIR_L), pl.col(f"{ROW_ID}_r").alias(PAIR_R))
+    joined = keyed.join(keyed, on="block", suffix="_r").filter(
+        pl.col(ROW_ID) < pl.col(f"{ROW_ID}_r")
     )
+    if rule.either_row is not None:
+        joined = joined.filter(pl.col("flag") | pl.col("flag_r"))
+    pairs = joined.select(pl.col(ROW_ID).alias(PAIR_L), pl.col(f"{ROW_ID}_r").alias(PAIR_R))
     if rule.explode:
         pairs = pairs.unique()
     return pairs, big.select("block_size")

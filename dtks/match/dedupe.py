@@ -140,7 +140,7 @@ def train(features: pl.DataFrame, settings: MatchSettings) -> Parameters:
         m=m,
         u=u,
         prior=1e-6,
-        em_iterations=sum(b["em_iterations"] for b in blocks),
+        em_iterations=sum(b.get("em_iterations", 0) for b in blocks),
         u_context={SAME_KK: context} if context else {},
         training=blocks,
     )
