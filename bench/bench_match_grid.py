@@ -27,6 +27,7 @@ from bench_match_eval import labelled, score  # noqa: E402
 from grid_cells import CELLS_BY_NAME, FEBRL, SEED  # noqa: E402
 
 from dtks.match import MERGED, REVIEW, MatchSettings, find_duplicates  # noqa: E402
+from dtks.match.queue_limit import QUEUE_LIMIT  # noqa: E402
 from dtks.synth.febrl import write_febrl  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -52,11 +53,20 @@ def evaluate(case: str, people: int, settings: MatchSettings) -> dict[str, objec
     started = time.perf_counter()
     result = find_duplicates(clean, settings=settings)
     seconds = time.perf_counter() - started
-    scores = score(labelled(result.clusters, truth))
+    frame = labelled(result.clusters, truth)
+    scores = score(frame)
     pairs = result.pairs
     queue = pairs.filter(
         (pl.col("decision") == REVIEW)
         | ((pl.col("decision") == MERGED) & pl.col("needs_confirmation"))
+    )
+    person = frame["true_person_id"]  # row i is row_id i
+    over = pairs.filter(pl.col("decided_by") == QUEUE_LIMIT)
+    same = person.gather(over["row_id_l"]) == person.gather(over["row_id_r"])
+    over = over.with_columns(same.alias("same"))
+    merged, apart = (
+        over.filter(pl.col("decision") == MERGED),
+        over.filter(pl.col("decision") != MERGED),
     )
     return {
         "case": case,
@@ -67,6 +77,10 @@ def evaluate(case: str, people: int, settings: MatchSettings) -> dict[str, objec
         "queue": queue.height,
         "queue_per_100": 100 * queue.height / clean.height,
         "seconds": seconds,
+        "over_limit_merged": merged.height,
+        "over_limit_merged_right": int(merged["same"].sum()),
+        "over_limit_apart": apart.height,
+        "over_limit_apart_right": int((~apart["same"]).sum()),
         "stats": result.stats,
     }
 
@@ -81,7 +95,9 @@ def main() -> int:
         print(
             f"{case:<24} rows {r['rows']:>6,} P {r['precision']:.4f} R {r['recall']:.4f} "
             f"F1 {r['f1']:.4f} queue {r['queue']:>5,} ({r['queue_per_100']:.2f} per 100 rows) "
-            f"{r['seconds']:.1f} s",
+            f"{r['seconds']:.1f} s; over the queue limit: merged {r['over_limit_merged']} "
+            f"({r['over_limit_merged_right']} right), apart {r['over_limit_apart']} "
+            f"({r['over_limit_apart_right']} right)",
             flush=True,
         )
     return 0

@@ -21,13 +21,12 @@ The recipe a careful Splink user follows, with two additions the data need:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from dtks.match.blocking import PAIR_L, PAIR_R, BlockingRule, block_on, rule_pairs
+from dtks.match.blocking import PAIR_L, PAIR_R, rule_pairs
 from dtks.match.comparisons import HOUSEHOLD, Comparison
 from dtks.match.pairs import compare_pairs, levels_only
 from dtks.match.rules import level_is
@@ -38,66 +37,9 @@ from dtks.match.scoring import (
     random_pairs,
     random_pairs_within,
 )
-
-if TYPE_CHECKING:
-    from dtks.match.dedupe import MatchSettings
+from dtks.match.settings import MIN_EXPECTED_MATCHES, MatchSettings
 
 SAME_KK = "same_kk"  # the context of pairs on one family card
-
-
-@dataclass(frozen=True)
-class TrainingBlock:
-    """Pairs agreeing on ``rule``'s keys, for EM of every comparison not in ``excluded``.
-
-    A ``fallback`` block runs after the others and only for the comparisons they left with
-    fewer than `MIN_EXPECTED_MATCHES` expected matches (e.g. the name, in an export without
-    NIK, IDDTKS and mother's name); it trains only those.
-    """
-
-    rule: BlockingRule
-    excluded: tuple[str, ...]
-    fallback: bool = False
-
-
-# Below this many expected matches over the blocks that trained it, a comparison's m is
-# thin: the fallback blocks train it.
-MIN_EXPECTED_MATCHES = 50.0
-
-
-def default_training_blocks() -> list[TrainingBlock]:
-    """Blocks whose pairs are mostly one person, each built on different fields.
-
-    Names say the sex, and the NIK says birth date and sex, so blocks on them do not estimate
-    those comparisons either.
-    """
-    trusted_nik = pl.when(pl.col("nik_ok")).then(pl.col("nik"))
-    return [
-        TrainingBlock(
-            block_on(trusted_nik, name="same_nik", cap=10),
-            ("nik", "tanggal_lahir", "jenis_kelamin"),
-        ),
-        TrainingBlock(block_on("iddtks", name="same_iddtks", cap=10), ("iddtks",)),
-        TrainingBlock(
-            block_on("tgl", "nama_key", name="same_birth_date_name", cap=20),
-            ("tanggal_lahir", "nama", "jenis_kelamin"),
-        ),
-        TrainingBlock(
-            block_on("nama_key", "nama_ibu_key", name="same_name_mother", cap=20),
-            ("nama", "nama_ibu", "jenis_kelamin"),
-        ),
-        # Without NIK, IDDTKS and mother (an export of names, dates and addresses) the blocks
-        # above cannot train the name and the birth date: each trains the other here.
-        TrainingBlock(
-            block_on("tgl", name="same_birth_date", cap=20),
-            ("tanggal_lahir", "nik", "jenis_kelamin"),
-            fallback=True,
-        ),
-        TrainingBlock(
-            block_on("nama_key", name="same_name", cap=20),
-            ("nama", "jenis_kelamin"),
-            fallback=True,
-        ),
-    ]
 
 
 def _sample(left: np.ndarray, right: np.ndarray, limit: int, seed: int) -> pl.DataFrame:
