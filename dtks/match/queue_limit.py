@@ -64,6 +64,20 @@ class QueueOutcome:
         }
 
 
+def workload_text(count_pairs: int) -> str:
+    """The queue's size and a clerk's expected work, in Bahasa Indonesia (for the camat's summary).
+
+    >>> workload_text(12)
+    'Antrian pemeriksaan petugas (review_queue.xlsx): 12 pasangan, perkiraan 24 menit kerja (2 menit per pasangan).'
+    """
+    minutes = f"{count_pairs * MINUTES_PER_PAIR:,.0f}".replace(",", ".")
+    pairs = f"{count_pairs:,}".replace(",", ".")
+    return (
+        f"Antrian pemeriksaan petugas (review_queue.xlsx): {pairs} pasangan, perkiraan "
+        f"{minutes} menit kerja ({MINUTES_PER_PAIR:g} menit per pasangan)."
+    )
+
+
 def queue_limit(count_rows: int, per_100_rows: float, minimum: int) -> int:
     """Most pairs the queue may hold for ``count_rows`` rows."""
     return max(minimum, math.floor(count_rows * per_100_rows / 100))
