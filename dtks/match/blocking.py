@@ -34,8 +34,6 @@ class BlockingRule:
     description: str = ""
     cap: int = 100
     explode: bool = False
-    # When set, a pair is kept only when at least one of its rows satisfies it.
-    either_row: pl.Expr | None = None
 
 
 def block_on(
@@ -44,20 +42,15 @@ def block_on(
     cap: int = 100,
     description: str = "",
     explode: bool = False,
-    either_row: pl.Expr | None = None,
 ) -> BlockingRule:
-    """A rule pairing rows that agree on every key: ``block_on("tgl", "nama3")``.
-
-    ``either_row`` keeps only the pairs where at least one row satisfies it (e.g. lacks a
-    trusted NIK: two rows with trusted NIKs are found by the NIK rules).
-    """
+    """A rule pairing rows that agree on every key: ``block_on("tgl", "nama3")``."""
     exprs = tuple(pl.col(k) if isinstance(k, str) else k for k in keys)
     label = name or "+".join(k if isinstance(k, str) else str(k) for k in keys)
-    return BlockingRule(label, exprs, description or f"same {label}", cap, explode, either_row)
+    return BlockingRule(label, exprs, description or f"same {label}", cap, explode)
 
 
-# Rows without a trusted NIK: the loose rules below only pair them (with anyone).
-WITHOUT_TRUSTED_NIK = ~pl.col("nik_ok").fill_null(False)
+# A key that is null for rows with a trusted NIK: rules holding it pair only rows without one.
+WITHOUT_TRUSTED_NIK = pl.when(~pl.col("nik_ok").fill_null(False)).then(pl.lit(True))
 
 
 @dataclass(frozen=True)
@@ -216,51 +209,54 @@ def default_rules() -> list[BlockingRule]:
         ),
         # Without NIK, KK and mother (an export of names, dates and addresses), a duplicate
         # with a typo in both its name and its birth date is found by one name word and the
-        # birth year, or by its address. Only pairs with a row lacking a trusted NIK: two
-        # trusted NIKs are found by the NIK rules above.
+        # birth year, or by its address. Only rows without a trusted NIK are paired here (the
+        # key `WITHOUT_TRUSTED_NIK` is null on the others): a row with one is found by the
+        # NIK rules and the rules above.
         block_on(
             pl.col("nama_key").str.extract(r"^(\S+)"),
             "tgl_year",
+            WITHOUT_TRUSTED_NIK,
             name="first_name_word_birth_year",
             cap=25,
-            either_row=WITHOUT_TRUSTED_NIK,
-            description="same first word of the name and birth year",
+            description="no trusted NIK; same first word of the name and birth year",
         ),
         block_on(
             pl.col("nama_key").str.extract(r"(\S+)$"),
             "tgl_year",
+            WITHOUT_TRUSTED_NIK,
             name="last_name_word_birth_year",
             cap=25,
-            either_row=WITHOUT_TRUSTED_NIK,
-            description="same last word of the name and birth year",
+            description="no trusted NIK; same last word of the name and birth year",
         ),
         block_on(
             "nama_key",
+            WITHOUT_TRUSTED_NIK,
             name="same_name",
             cap=12,
-            either_row=WITHOUT_TRUSTED_NIK,
-            description="same name, where few rows share it (birth dates missing, or far apart)",
+            description="no trusted NIK; same name, where few rows share it (birth dates "
+            "missing, or far apart)",
         ),
         block_on(
             pl.col("alamat_key").str.extract(r"^(\S+ \S+)"),
+            WITHOUT_TRUSTED_NIK,
             name="address_start",
             cap=10,
-            either_row=WITHOUT_TRUSTED_NIK,
-            description="same first two words of the address line (ALAMAT), where few rows share them",
+            description="no trusted NIK; same first two words of the address line (ALAMAT), "
+            "where few rows share them",
         ),
         block_on(
             "alamat_key",
+            WITHOUT_TRUSTED_NIK,
             name="same_address_text",
             cap=10,
-            either_row=WITHOUT_TRUSTED_NIK,
-            description="same address line (ALAMAT), where few rows share it",
+            description="no trusted NIK; same address line (ALAMAT), where few rows share it",
         ),
         block_on(
             "tgl",
+            WITHOUT_TRUSTED_NIK,
             name="same_birth_date",
             cap=10,
-            either_row=WITHOUT_TRUSTED_NIK,
-            description="same birth date, where rare",
+            description="no trusted NIK; same birth date, where rare",
         ),
     ]
 
@@ -272,14 +268,13 @@ def _keyed_rows(features: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
     yield extra candidate pairs, which the comparisons then score as different people.
     """
     names = [f"k{i}" for i in range(len(rule.keys))]
-    flag = [] if rule.either_row is None else [rule.either_row.fill_null(False).alias("flag")]
     keyed = features.select(
-        pl.col(ROW_ID), *[e.alias(n) for e, n in zip(rule.keys, names, strict=True)], *flag
+        pl.col(ROW_ID), *[e.alias(n) for e, n in zip(rule.keys, names, strict=True)]
     )
     if rule.explode:
         keyed = keyed.explode(names)
     return keyed.drop_nulls(names).select(
-        ROW_ID, pl.struct(names).hash(seed=len(names)).alias("block"), *(["flag"] if flag else [])
+        ROW_ID, pl.struct(names).hash(seed=len(names)).alias("block")
     )
 
 
@@ -292,12 +287,11 @@ def rule_pairs(features: pl.DataFrame, rule: BlockingRule) -> tuple[pl.DataFrame
         .agg(pl.col("block_size").first())
     )
     keyed = keyed.filter(pl.col("block_size").is_between(2, rule.cap)).drop("block_size")
-    joined = keyed.join(keyed, on="block", suffix="_r").filter(
-        pl.col(ROW_ID) < pl.col(f"{ROW_ID}_r")
+    pairs = (
+        keyed.join(keyed, on="block", suffix="_r")
+        .filter(pl.col(ROW_ID) < pl.col(f"{ROW_ID}_r"))
+        .select(pl.col(ROW_ID).alias(PAIR_L), pl.col(f"{ROW_ID}_r").alias(PAIR_R))
     )
-    if rule.either_row is not None:
-        joined = joined.filter(pl.col("flag") | pl.col("flag_r"))
-    pairs = joined.select(pl.col(ROW_ID).alias(PAIR_L), pl.col(f"{ROW_ID}_r").alias(PAIR_R))
     if rule.explode:
         pairs = pairs.unique()
     return pairs, big.select("block_size")

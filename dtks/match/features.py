@@ -215,8 +215,10 @@ def _placeholder_pattern(column: str) -> pl.Expr:
 
 
 def _address_key() -> pl.Expr:
-    """``alamat`` in a match form: upper case, punctuation dropped, single spaces."""
-    return (
+    """``alamat`` in a match form (upper case, punctuation dropped, single spaces), only for rows
+    without RT and RW: where they are known, the household comparison reads them, and the free
+    text (``DUSUN BARAT RT 001``) adds nothing but the cost of comparing it."""
+    text = (
         pl.col("alamat")
         .str.to_uppercase()
         .str.replace_all(r"[^0-9A-Z ]+", " ")
@@ -224,6 +226,8 @@ def _address_key() -> pl.Expr:
         .str.strip_chars()
         .replace("", None)
     )
+    structured = pl.col("rt").is_not_null() & pl.col("rw").is_not_null()
+    return pl.when(structured).then(None).otherwise(text)
 
 
 def build_features(clean: pl.DataFrame) -> pl.DataFrame:
@@ -250,7 +254,8 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
       either (``nik_fits_row``), the row has no ``nik``;
     - ``sex``: typed sex, else the NIK's; ``generation``: from the relationship to the head;
     - ``is_hajji``: the name carries a hajj title (H., HJ., K.H.);
-    - ``alamat_key``: the free-text address (ALAMAT) upper case, without punctuation;
+    - ``alamat_key``: the free-text address (ALAMAT) upper case, without punctuation, for
+      rows without RT and RW (`_address_key`);
     - ``nama_sound`` / ``ibu_sound``: name and mother's name folded to how they sound;
     - ``tf_*``: term frequencies of name, birth date, mother's name and birth place, over
       people rather than rows (`_term_frequency`).
