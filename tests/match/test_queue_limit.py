@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
 import polars as pl
 import pytest
 
@@ -14,6 +18,9 @@ from dtks.match.queue_limit import (
     rank_and_limit,
     workload_text,
 )
+from dtks.quality.validation import VALIDATION_ISSUE_SCHEMA
+from dtks.region import load_kecamatan
+from dtks.reports import write_reports
 
 # Rows: 0 and 1 on one KK; 2 on another KK; 3 a head of family; 4, 5 without KK.
 FEATURES = pl.DataFrame(
@@ -119,3 +126,22 @@ def test_queue_limit(rows: int, per_100: float, minimum: int, expected: int) -> 
 
 def test_workload_is_told_in_pairs_and_minutes() -> None:
     assert "1.500 pasangan, perkiraan 3.000 menit" in workload_text(1500)
+
+
+def test_the_camats_summary_tells_the_queue_and_its_workload(tmp_path: Path) -> None:
+    accounting = pl.DataFrame(
+        {"village": ["kapong"], "rows_read": [80], "rows_accepted": [80], "rows_rejected": [0]}
+    )
+    written = write_reports(
+        tmp_path,
+        load_kecamatan("35.28.11"),
+        pl.DataFrame(schema=VALIDATION_ISSUE_SCHEMA),
+        accounting,
+        datetime(2026, 12, 3, tzinfo=UTC),
+        review_note=workload_text(7),
+    )
+    sheet = openpyxl.load_workbook(written.summary)["Ringkasan"]
+    texts = [str(c.value) for row in sheet.iter_rows(max_row=3) for c in row if c.value]
+    assert "Antrian pemeriksaan petugas (review_queue.xlsx): 7 pasangan, perkiraan 14 menit" in (
+        " ".join(texts)
+    )
