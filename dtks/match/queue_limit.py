@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from dtks.match.blocking import PAIR_L, PAIR_R
@@ -102,12 +103,14 @@ def rank_and_limit(
     row i).
     """
     queued = in_queue_expr()
+    index = np.flatnonzero(pairs.select(queued.fill_null(False)).to_series().to_numpy())
     rows = features.select("no_kk", pl.col("is_head").fill_null(False))  # row i is row_id i
+    waiting = pairs[index]  # only the pairs in the queue are ranked (a few per 100 rows)
     sides = [
-        rows.select(pl.all().gather(pairs[side]).name.suffix(suffix))
+        rows.select(pl.all().gather(waiting[side]).name.suffix(suffix))
         for side, suffix in ((PAIR_L, "_l"), (PAIR_R, "_r"))
     ]
-    keyed = pl.concat([pairs, *sides], how="horizontal")
+    keyed = pl.concat([waiting, *sides], how="horizontal").with_columns(pl.Series("_index", index))
     moves_household = (
         (pl.col("no_kk_l") != pl.col("no_kk_r")).fill_null(False)
         | pl.col("is_head_l")
@@ -122,19 +125,11 @@ def rank_and_limit(
         .then(2)
         .otherwise(3)
     )
-    order = (
-        keyed.with_row_index("_index")
-        .filter(queued)
-        .sort(consequence, pl.col("match_weight").abs(), PAIR_L, PAIR_R)
-        .select("_index")
-        .with_row_index(REVIEW_RANK)
-    )
-    ranked = (
-        pairs.with_row_index("_index")
-        .join(order, on="_index", how="left")
-        .sort("_index")
-        .drop("_index")
-        .with_columns(pl.col(REVIEW_RANK).cast(pl.UInt32))
+    order = keyed.sort(consequence, pl.col("match_weight").abs(), PAIR_L, PAIR_R)["_index"]
+    rank = np.full(pairs.height, -1, dtype=np.int64)
+    rank[order.to_numpy()] = np.arange(len(order))
+    ranked = pairs.with_columns(
+        pl.when(pl.lit(rank) >= 0).then(pl.lit(rank)).cast(pl.UInt32).alias(REVIEW_RANK)
     )
     over = (queued & (pl.col(REVIEW_RANK) >= limit)).fill_null(False)
     review_over = over & (pl.col("decision") == REVIEW)
