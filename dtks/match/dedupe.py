@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import cpdist
 
 from dtks.match.blocking import PAIR_L, PAIR_R, candidate_pairs
 from dtks.match.clustering import cluster_labels
@@ -295,6 +297,60 @@ def _safety_line_in_big_clusters(
     )
 
 
+def _sure_nik_conflicts(
+    features: pl.DataFrame, pair_ids: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(pairs to score, pairs kept apart unscored): the second are surely ``nik_conflict``.
+
+    Two rows with well-formed NIKs, each agreeing with its own birth date, more than one
+    edit apart (no ``nik_one_digit`` typo), with different names (spelling aside) or
+    different birth dates, and no clerk's decision are two people whatever the other
+    comparisons say: the rules would keep them apart, and their score is low. Most candidate
+    pairs of an export with NIKs are such (born the same day in one region, or one name
+    born in other years): they are not compared, only kept apart as cannot-links for
+    clustering. Pairs with the same name and birth date stay, so the few that score high
+    despite two NIKs are still published for analysts.
+    """
+    columns = ["nik", "nik_ok", "nik_agrees_dob", "nama_key", "nama_sound", "tgl"]
+    rows = features.select(columns)
+    sides = [
+        rows.select(pl.all().gather(pair_ids[side]).name.suffix(suffix))
+        for side, suffix in ((PAIR_L, "_l"), (PAIR_R, "_r"))
+    ]
+    frame = pl.concat([pair_ids.select(PAIR_L, PAIR_R), *sides], how="horizontal")
+    trusted = pl.all_horizontal(
+        pl.col(f"{c}_{s}").fill_null(False) for c in ("nik_ok", "nik_agrees_dob") for s in "lr"
+    )
+    names_differ = (pl.col("nama_key_l") != pl.col("nama_key_r")) & (
+        pl.col("nama_sound_l") != pl.col("nama_sound_r")
+    )
+    dates_differ = pl.col("tgl_l") != pl.col("tgl_r")
+    undecided = pair_ids["review_decision"].is_null() & (
+        pair_ids["blocking_rule"] != VOIDED_DECISION
+    )
+    maybe = (
+        frame.select(
+            (
+                trusted & (names_differ | dates_differ) & (pl.col("nik_l") != pl.col("nik_r"))
+            ).fill_null(False)
+        ).to_series()
+        & undecided
+    )
+    index = np.flatnonzero(maybe.to_numpy())
+    if len(index) == 0:
+        return pair_ids, pair_ids.clear().select(PAIR_L, PAIR_R)
+    edits = cpdist(
+        frame["nik_l"].gather(index).to_list(),
+        frame["nik_r"].gather(index).to_list(),
+        scorer=OSA.distance,
+        workers=-1,
+    )
+    conflict = np.zeros(pair_ids.height, dtype=bool)
+    conflict[index[edits > 1]] = True
+    mask = pl.Series(conflict)
+    return pair_ids.filter(~mask), pair_ids.filter(mask).select(PAIR_L, PAIR_R)
+
+
 def _cluster_ids(features: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:
     """Every row with ``cluster_id`` = smallest record key of its cluster (ties numbered).
 
@@ -448,6 +504,7 @@ def find_duplicates(
     pair_ids = pl.concat([candidates, extra, requeue]).join(
         decided, on=[PAIR_L, PAIR_R], how="left"
     )
+    pair_ids, conflicts = _sure_nik_conflicts(features, pair_ids)
     lap("blocking_s")
     compared = compare_pairs(features, pair_ids, settings.comparisons, settings.workers)
     lap("comparisons_s")
@@ -468,7 +525,7 @@ def find_duplicates(
         settings.queue_full_merge_probability,
     )
     lap("scoring_s")
-    labels = _cluster(features.height, scored)
+    labels = _cluster(features.height, scored, conflicts)
     recheck_ids = _unchecked_cluster_pairs(labels, scored, settings.cluster_check_max_size)
     count_rechecked = recheck_ids.height
     if recheck_ids.height:
@@ -486,10 +543,12 @@ def find_duplicates(
                 pl.lit(DISTINCT).alias("decision"), pl.lit(None, pl.UInt32).alias(REVIEW_RANK)
             )
             scored = pl.concat([scored, rechecked], how="vertical_relaxed")
-            labels = _cluster(features.height, scored)
+            labels = _cluster(features.height, scored, conflicts)
     big_crossings = _safety_line_in_big_clusters(features, labels, scored, settings)
     if big_crossings.height:
-        labels = _cluster(features.height, scored, big_crossings)
+        labels = _cluster(
+            features.height, scored, pl.concat([conflicts, big_crossings], how="vertical_relaxed")
+        )
     lap("clustering_s")
     clusters = _cluster_ids(features, labels)
     pairs = _output_pairs(features, scored.rename({PAIR_L: f"{ROW_ID}_l", PAIR_R: f"{ROW_ID}_r"}))
@@ -500,6 +559,7 @@ def find_duplicates(
     stats["count_voided_decisions"] = voided.count
     stats["count_requeued_pairs"] = voided.pairs.height
     stats["review_queue"] = queue.as_dict()
+    stats["count_nik_conflict_pairs_not_scored"] = conflicts.height
     return MatchResult(
         pairs=pairs,
         clusters=clusters,
