@@ -80,6 +80,9 @@ def person_matches(
             "iddtks_meaning": dg.MetadataValue.json(summary.iddtks),
             "review_decisions_voided": summary.count_voided_decisions,
             "review_pairs_requeued": summary.count_requeued_pairs,
+            "review_queue_limit": summary.review_queue.get("limit", 0),
+            "review_queue_minutes_of_work": summary.review_queue.get("minutes_of_work", 0.0),
+            "review_queue_workload": dg.MetadataValue.json(summary.review_queue),
             "iddtks_files": dg.MetadataValue.md(
                 markdown_table(summary.iddtks_files, IDDTKS_FILE_COLUMNS)
             ),

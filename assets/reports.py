@@ -13,10 +13,12 @@ from assets.metadata import chart_metadata, markdown_table
 from assets.publish import kecamatan_dataset
 from assets.resources import DtksSettings
 from dtks.charts import issues_per_village_png, village_issue_counts
+from dtks.match.queue_limit import MINUTES_PER_PAIR, workload_text
 from dtks.quality import ISSUE_HISTORY_TABLE
 from dtks.quality.accounting import store_row_accounting
 from dtks.reports import write_reports
 from dtks.stages.desil import desil_distribution
+from dtks.stages.match import review_queue_size
 from dtks.store import read_table
 
 REPORTS_DIR = "reports"
@@ -64,6 +66,7 @@ def village_fix_lists(
         source_files = read_table(con, "source_files")
         desil_rows = read_table(con, "desil_rows")
         distribution = desil_distribution(con)
+        review_pairs = review_queue_size(con)
     written = write_reports(
         settings.curated_path / REPORTS_DIR,
         settings.kecamatan(),
@@ -73,6 +76,7 @@ def village_fix_lists(
         source_files,
         desil_rows,
         distribution,
+        workload_text(review_pairs),
     )
     villages = written.villages.select(*SHOWN).to_dicts()
     docs_index = settings.curated_path / DATA_DOCS_DIR / "index.html"
@@ -92,6 +96,8 @@ def village_fix_lists(
             "open_errors": int(written.villages["count_error"].sum()),
             "open_warnings": int(written.villages["count_warning"].sum()),
             "fixed_since_last_run": int(written.villages["count_fixed"].sum()),
+            "review_queue_pairs": review_pairs,
+            "review_queue_minutes_of_work": review_pairs * MINUTES_PER_PAIR,
             "villages": dg.MetadataValue.md(markdown_table(villages, SHOWN)),
             **charts,
             "data_docs": dg.MetadataValue.path(str(docs_index)),

@@ -93,6 +93,15 @@ def _pct(value: object) -> str:
     return "-" if value is None else f"{100 * value:.1f} %"
 
 
+def _over_limit(o: dict) -> str:
+    if not o:
+        return "-"
+    return (
+        f"{o['merged']:,} ({_f(o['merged_precision'])}) / "
+        f"{o['kept_apart']:,} ({_f(o['kept_apart_right'])})"
+    )
+
+
 def markdown(results: list[dict], header: dict) -> str:
     lines = [
         "# Measuring grid",
@@ -102,15 +111,19 @@ def markdown(results: list[dict], header: dict) -> str:
         "",
         "Pairwise scores over the rows the run accepted; pairs left for review count as not merged."
         " Splink at match probability 0.9 (fixed in advance); `Splink best` is its best F1 over"
-        " a threshold sweep, chosen with the truth (an upper bound).",
+        " a threshold sweep, chosen with the truth (an upper bound). `over limit`: pairs that"
+        " would have gone to review but were decided by the score because the queue was full"
+        " (at most one pair per 100 rows): merged, with their precision, and kept apart, with"
+        " the share that are two people.",
         "",
         "| case | rows | ours P | ours R | ours F1 | Splink P | Splink R | Splink F1 | Splink best F1 (p) "
-        "| review | mixed persons | split people | NIK ok | birth date ok | sex ok | run s |",
-        "|---" * 16 + "|",
+        "| review | over limit: merged (P) / apart (right) "
+        "| mixed persons | split people | NIK ok | birth date ok | sex ok | run s |",
+        "|---" * 17 + "|",
     ]
     for r in results:
         if "failed" in r:
-            lines.append(f"| {r['case']} | FAILED: {r['failed']} |" + " |" * 14)
+            lines.append(f"| {r['case']} | FAILED: {r['failed']} |" + " |" * 15)
             continue
         ours, purity, golden = r["ours"], r["ours_purity"], r["golden"]
         splink = r.get("splink") or {}
@@ -128,6 +141,7 @@ def markdown(results: list[dict], header: dict) -> str:
                     _f(splink.get("f1")),
                     f"{_f(splink.get('best_f1'))} ({splink.get('best_threshold', '-')})",
                     _pct(r["review_share"]),
+                    _over_limit(r.get("over_limit") or {}),
                     f"{purity['persons_with_several_true_people']:,}",
                     f"{purity['true_people_split']:,}",
                     _pct(golden["nik"]["accuracy"]),

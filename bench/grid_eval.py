@@ -222,21 +222,54 @@ def _split_pairs(pairs: pl.DataFrame, shown: list[str]) -> list[tuple[dict, dict
     return [(side(r, ""), side(r, "_r")) for r in pairs.iter_rows(named=True)]
 
 
-def read_published(curated: Path) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """person_sources, persons (golden values) and the review queue's size of a published run."""
+def read_published(curated: Path) -> tuple[pl.DataFrame, pl.DataFrame, int, pl.DataFrame]:
+    """person_sources, persons (golden values), the review queue's size and the pairs decided
+    by the score because the queue was full (``decided_by = 'queue_limit'``) of a published run."""
     con = duckdb.connect(str(curated / "kecamatan.duckdb"), read_only=True)
     try:
         sources = con.sql("SELECT * FROM person_sources").pl()
         persons = con.sql("SELECT person_id, nik, tanggal_lahir, jenis_kelamin FROM persons").pl()
-        review = con.execute("SELECT count(*) FROM review_queue").fetchone()[0]
+        review = con.execute("SELECT count(*) FROM review_queue").fetchall()[0][0]
+        sides = [f"{c}_{s}" for s in ("l", "r") for c in LINEAGE]
+        over_limit = con.sql(
+            f"SELECT {', '.join(sides)}, decision FROM match_pairs "  # noqa: S608 - fixed names
+            "WHERE decided_by = 'queue_limit'"
+        ).pl()
     finally:
         con.close()
-    return sources, persons, int(review)
+    return sources, persons, int(review), over_limit
+
+
+def over_limit_scores(truth: pl.DataFrame, over_limit: pl.DataFrame) -> dict[str, object]:
+    """Pairs that would once have gone to review, decided by the score because the queue was
+    full: how many were merged and how many of those are one true person (precision), how many
+    were kept apart and how many of those are two true people."""
+    people = truth.select(*LINEAGE, "true_person_id").with_columns(
+        pl.col("source_sheet").fill_null("")
+    )
+    pairs = over_limit.with_columns(pl.col(f"source_sheet_{s}").fill_null("") for s in "lr")
+    for side in ("l", "r"):
+        pairs = pairs.join(
+            people.rename({c: f"{c}_{side}" for c in [*LINEAGE, "true_person_id"]}),
+            on=[f"{c}_{side}" for c in LINEAGE],
+            how="left",
+        )
+    same = pl.col("true_person_id_l") == pl.col("true_person_id_r")
+    merged = pairs.filter(pl.col("decision") == "merged")
+    apart = pairs.filter(pl.col("decision") != "merged")
+    right_merged = merged.filter(same).height
+    right_apart = apart.filter(~same).height
+    return {
+        "merged": merged.height,
+        "merged_precision": right_merged / merged.height if merged.height else None,
+        "kept_apart": apart.height,
+        "kept_apart_right": right_apart / apart.height if apart.height else None,
+    }
 
 
 def measure(truth: pl.DataFrame, curated: Path, with_splink: bool = True) -> dict[str, object]:
     """Every figure of the grid report for one published run (and Splink on its rows)."""
-    sources, persons, review = read_published(curated)
+    sources, persons, review, over_limit = read_published(curated)
     rows = labelled_rows(truth, sources)
     data_rows = truth.filter(pl.col("row_kind") == "data").height
     ours = pair_scores(rows, "person_id")
@@ -249,6 +282,7 @@ def measure(truth: pl.DataFrame, curated: Path, with_splink: bool = True) -> dic
         "ours_purity": cluster_purity(rows, "person_id"),
         "review_queue": review,
         "review_share": review / rows.height if rows.height else 0.0,
+        "over_limit": over_limit_scores(truth, over_limit),
         "golden": golden_accuracy(rows, persons),
         "false_merges": breakdown.false_merges,
         "false_merges_in_giant_clusters": breakdown.false_merges_in_giant_clusters,

@@ -8,8 +8,8 @@ Library API (pure Polars, no Dagster):
   + birth date),
   which review decisions and cluster ids are keyed by.
 - `normalise_decisions(decisions)`: clerks' must-link / cannot-link pairs in canonical form.
-- `MatchSettings`: thresholds, blocking rules, comparisons, training blocks and hard rules
-  in one object.
+- `MatchSettings` (`dtks.match.settings`): thresholds, blocking rules, comparisons, training
+  blocks, hard rules and the review queue's limit in one object.
 
 How it decides (details in the modules): each file's IDDTKS column is read as a person's
 or a family's id (`dtks.match.identifiers`; a family id is co-residence evidence only) and
@@ -28,10 +28,10 @@ never hold a cannot-link pair (`dtks.match.clustering`).
 from dtks.match.blocking import BlockingRule, block_on, default_rules
 from dtks.match.comparisons import Comparison, Level, default_comparisons
 from dtks.match.decisions import CANNOT_LINK, MUST_LINK, normalise_decisions
-from dtks.match.dedupe import CLUSTER_ID, MatchResult, MatchSettings, find_duplicates
+from dtks.match.dedupe import CLUSTER_ID, MatchResult, find_duplicates
 from dtks.match.keys import RECORD_KEY, record_keys, with_record_key
 from dtks.match.rules import DISTINCT, MERGED, REVIEW, HardRule, default_hard_rules
-from dtks.match.training import TrainingBlock, default_training_blocks
+from dtks.match.settings import MatchSettings, TrainingBlock, default_training_blocks
 
 __all__ = [
     "CANNOT_LINK",

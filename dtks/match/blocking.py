@@ -49,6 +49,10 @@ def block_on(
     return BlockingRule(label, exprs, description or f"same {label}", cap, explode)
 
 
+# A key that is null for rows with a trusted NIK: rules holding it pair only rows without one.
+WITHOUT_TRUSTED_NIK = pl.when(~pl.col("nik_ok").fill_null(False)).then(pl.lit(True))
+
+
 @dataclass(frozen=True)
 class BlockingReport:
     """What one rule did: rows keyed, pairs found, new pairs, and the blocks it skipped."""
@@ -202,6 +206,57 @@ def default_rules() -> list[BlockingRule]:
             name="name_village",
             cap=12,
             description="same name in the same village",
+        ),
+        # Without NIK, KK and mother (an export of names, dates and addresses), a duplicate
+        # with a typo in both its name and its birth date is found by one name word and the
+        # birth year, or by its address. Only rows without a trusted NIK are paired here (the
+        # key `WITHOUT_TRUSTED_NIK` is null on the others): a row with one is found by the
+        # NIK rules and the rules above.
+        block_on(
+            pl.col("nama_key").str.extract(r"^(\S+)"),
+            "tgl_year",
+            WITHOUT_TRUSTED_NIK,
+            name="first_name_word_birth_year",
+            cap=25,
+            description="no trusted NIK; same first word of the name and birth year",
+        ),
+        block_on(
+            pl.col("nama_key").str.extract(r"(\S+)$"),
+            "tgl_year",
+            WITHOUT_TRUSTED_NIK,
+            name="last_name_word_birth_year",
+            cap=25,
+            description="no trusted NIK; same last word of the name and birth year",
+        ),
+        block_on(
+            "nama_key",
+            WITHOUT_TRUSTED_NIK,
+            name="same_name",
+            cap=12,
+            description="no trusted NIK; same name, where few rows share it (birth dates "
+            "missing, or far apart)",
+        ),
+        block_on(
+            pl.col("alamat_key").str.extract(r"^(\S+ \S+)"),
+            WITHOUT_TRUSTED_NIK,
+            name="address_start",
+            cap=10,
+            description="no trusted NIK; same first two words of the address line (ALAMAT), "
+            "where few rows share them",
+        ),
+        block_on(
+            "alamat_key",
+            WITHOUT_TRUSTED_NIK,
+            name="same_address_text",
+            cap=10,
+            description="no trusted NIK; same address line (ALAMAT), where few rows share it",
+        ),
+        block_on(
+            "tgl",
+            WITHOUT_TRUSTED_NIK,
+            name="same_birth_date",
+            cap=10,
+            description="no trusted NIK; same birth date, where rare",
         ),
     ]
 

@@ -118,6 +118,7 @@ KATA: dict[str, str] = {
     "no_kk": "No KK",
     "sex": "jenis kelamin",
     "desa_kode": "desa",
+    "alamat_key": "alamat",
     "dusun": "dusun",
 }
 
@@ -291,6 +292,10 @@ def _same(*columns: str) -> pl.Expr:
     return pl.all_horizontal([(_l(c) == _r(c)).fill_null(False) for c in columns])
 
 
+def _both_known(*columns: str) -> pl.Expr:
+    return pl.all_horizontal([_l(c).is_not_null() & _r(c).is_not_null() for c in columns])
+
+
 def _household_levels() -> tuple[Level, ...]:
     """Family card and place of residence as ONE comparison, because they are nested.
 
@@ -303,13 +308,20 @@ def _household_levels() -> tuple[Level, ...]:
     "same village" and "other village" are one level.
     """
     same_rt = _same("desa_kode", "dusun", "rt", "rw")
+    rt_known = _both_known("rt", "rw")
+    kk_known = _both_known("no_kk")
+    address_known = _both_known("alamat_key")
+    address = Similarity("jaro_winkler", "alamat_key")
+    address_words = Similarity("token_set", "alamat_key")
     return (
         Level(
             "null",
-            "village missing",
-            _l("desa_kode").is_null() | _r("desa_kode").is_null(),
+            "village missing, or neither KK nor address known on both rows",
+            _l("desa_kode").is_null()
+            | _r("desa_kode").is_null()
+            | ~(rt_known | kk_known | address_known),
             is_null=True,
-            label_id="desa kosong di salah satu data",
+            label_id="desa, atau No KK dan alamat, kosong di salah satu data",
         ),
         Level(
             "same_kk_same_rt",
@@ -334,6 +346,23 @@ def _household_levels() -> tuple[Level, ...]:
             "other KK, same village, dusun, RT and RW",
             same_rt,
             label_id="KK berbeda, alamat sama (desa, dusun, RT, RW)",
+        ),
+        # Exports without RT/RW (an address typed as one line): the line itself, spelt alike.
+        Level(
+            "same_address_text",
+            "RT/RW unknown, address (ALAMAT) Jaro-Winkler >= 0.9",
+            ~rt_known & (pl.col(address.output) >= 0.9),
+            similarities=(address,),
+            monotone=False,
+            label_id="RT/RW kosong, alamat (ALAMAT) mirip",
+        ),
+        Level(
+            "address_words_alike",
+            "RT/RW unknown, address (ALAMAT) shares most words (token set ratio >= 80)",
+            ~rt_known & (pl.col(address_words.output) >= 80),
+            similarities=(address_words,),
+            monotone=False,
+            label_id="RT/RW kosong, sebagian besar kata alamat (ALAMAT) sama",
         ),
         else_level("other KK and address", "KK dan alamat berbeda"),
     )

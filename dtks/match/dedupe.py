@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import cpdist
 
-from dtks.match.blocking import PAIR_L, PAIR_R, BlockingRule, candidate_pairs, default_rules
+from dtks.match.blocking import PAIR_L, PAIR_R, candidate_pairs
 from dtks.match.clustering import cluster_labels
-from dtks.match.comparisons import Comparison, default_comparisons
+from dtks.match.comparisons import Comparison
 from dtks.match.decisions import (
     CANNOT_LINK,
     MUST_LINK,
@@ -25,15 +27,14 @@ from dtks.match.features import LINEAGE, ROW_ID, build_features
 from dtks.match.identifiers import IDDTKS_FAMILY, IDDTKS_PERSON, read_iddtks_meaning
 from dtks.match.keys import RECORD_KEY, legacy_record_keys
 from dtks.match.pairs import compare_pairs, levels_only
+from dtks.match.queue_limit import REVIEW_RANK, queue_limit, rank_and_limit
 from dtks.match.rules import (
     DECISIVE_WITHOUT_NIK,
     DISTINCT,
     MERGED,
     REVIEW,
     SAFETY_LINE,
-    HardRule,
     apply_hard_rules,
-    default_hard_rules,
     level_is,
 )
 from dtks.match.safety import NAME_COMPARISON, crosses_expr
@@ -44,11 +45,10 @@ from dtks.match.scoring import (
     probability,
     remove_matches_from_u,
 )
+from dtks.match.settings import MatchSettings
 from dtks.match.shared_nik import mark_shared_niks
 from dtks.match.training import (
     SAME_KK,
-    TrainingBlock,
-    default_training_blocks,
     estimate_m_by_blocks,
     estimate_u_all,
     household_context,
@@ -56,53 +56,6 @@ from dtks.match.training import (
 )
 
 CLUSTER_ID = "cluster_id"
-
-
-@dataclass(frozen=True)
-class MatchSettings:
-    """Every knob of the matcher in one place.
-
-    A pair with match probability >= ``merge_probability`` is merged, >= ``review_probability``
-    goes to review, else distinct; hard rules and clerks' decisions then override. The
-    probabilities are the model's own (Fellegi-Sunter with a trained prior), so 0.99 means
-    "less than a 1 % chance of two different people"; on the synthetic benchmarks (four seeds
-    and defect rates) no pair above it was a false merge.
-    """
-
-    merge_probability: float = 0.99
-    review_probability: float = 0.5
-    blocking_rules: tuple[BlockingRule, ...] = field(default_factory=lambda: tuple(default_rules()))
-    comparisons: tuple[Comparison, ...] = field(
-        default_factory=lambda: tuple(default_comparisons())
-    )
-    hard_rules: tuple[HardRule, ...] | None = None  # None: `default_hard_rules(comparisons)`
-    u_sample_pairs: int = 300_000
-    em_max_iterations: int = 60
-    em_max_pairs: int = 300_000  # per training block (a sample when a block has more)
-    m_floor: float = 0.005  # least m of any level (see `dtks.match.training.floor_m`)
-    training_blocks: tuple[TrainingBlock, ...] = field(
-        default_factory=lambda: tuple(default_training_blocks())
-    )
-    u_given_same_birth_date: tuple[str, ...] = ("nik",)
-    u_given_same_kk: tuple[str, ...] = (
-        "nama",
-        "tanggal_lahir",
-        "nama_ibu",
-        "jenis_kelamin",
-        "tempat_lahir",
-    )
-    tf_weight_cap: float = 1.0
-    cluster_check_max_size: int = 60  # clusters re-checked pair by pair against every rule
-    safety_check_max_size: int = 5_000  # bigger clusters re-checked against the safety line only
-    seed: int = 20261130
-    workers: int = -1
-
-    def rules(self) -> tuple[HardRule, ...]:
-        return (
-            self.hard_rules
-            if self.hard_rules is not None
-            else tuple(default_hard_rules(self.comparisons))
-        )
 
 
 @dataclass
@@ -113,7 +66,8 @@ class MatchResult:
       ``blocking_rule``, ``match_weight``, ``match_probability``, ``evidence`` (struct: per
       comparison the level code fired, e.g. ``"jaro_winkler>=0.95"``), ``evidence_weights``
       (struct: the bits each added), ``decision`` (merged/review/distinct),
-      ``decided_by`` (score/rule/review), ``hard_rule``, ``needs_confirmation``.
+      ``decided_by`` (score/rule/review/queue_limit), ``hard_rule``, ``needs_confirmation``,
+      ``review_rank`` (place in the review queue, 0 first; `dtks.match.queue_limit`).
     - ``clusters``: every input row (lineage, ``record_key``) -> ``cluster_id`` (the smallest
       record key of its cluster, so stable across runs) and ``cluster_size``, with the row's
       ``iddtks_person`` and ``iddtks_family`` (`dtks.match.identifiers`).
@@ -140,7 +94,7 @@ def train(features: pl.DataFrame, settings: MatchSettings) -> Parameters:
         m=m,
         u=u,
         prior=1e-6,
-        em_iterations=sum(b["em_iterations"] for b in blocks),
+        em_iterations=sum(b.get("em_iterations", 0) for b in blocks),
         u_context={SAME_KK: context} if context else {},
         training=blocks,
     )
@@ -343,6 +297,60 @@ def _safety_line_in_big_clusters(
     )
 
 
+def _sure_nik_conflicts(
+    features: pl.DataFrame, pair_ids: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(pairs to score, pairs kept apart unscored): the second are surely ``nik_conflict``.
+
+    Two rows with well-formed NIKs, each agreeing with its own birth date, more than one
+    edit apart (no ``nik_one_digit`` typo), with different names (spelling aside) or
+    different birth dates, and no clerk's decision are two people whatever the other
+    comparisons say: the rules would keep them apart, and their score is low. Most candidate
+    pairs of an export with NIKs are such (born the same day in one region, or one name
+    born in other years): they are not compared, only kept apart as cannot-links for
+    clustering. Pairs with the same name and birth date stay, so the few that score high
+    despite two NIKs are still published for analysts.
+    """
+    columns = ["nik", "nik_ok", "nik_agrees_dob", "nama_key", "nama_sound", "tgl"]
+    rows = features.select(columns)
+    sides = [
+        rows.select(pl.all().gather(pair_ids[side]).name.suffix(suffix))
+        for side, suffix in ((PAIR_L, "_l"), (PAIR_R, "_r"))
+    ]
+    frame = pl.concat([pair_ids.select(PAIR_L, PAIR_R), *sides], how="horizontal")
+    trusted = pl.all_horizontal(
+        pl.col(f"{c}_{s}").fill_null(False) for c in ("nik_ok", "nik_agrees_dob") for s in "lr"
+    )
+    names_differ = (pl.col("nama_key_l") != pl.col("nama_key_r")) & (
+        pl.col("nama_sound_l") != pl.col("nama_sound_r")
+    )
+    dates_differ = pl.col("tgl_l") != pl.col("tgl_r")
+    undecided = pair_ids["review_decision"].is_null() & (
+        pair_ids["blocking_rule"] != VOIDED_DECISION
+    )
+    maybe = (
+        frame.select(
+            (
+                trusted & (names_differ | dates_differ) & (pl.col("nik_l") != pl.col("nik_r"))
+            ).fill_null(False)
+        ).to_series()
+        & undecided
+    )
+    index = np.flatnonzero(maybe.to_numpy())
+    if len(index) == 0:
+        return pair_ids, pair_ids.clear().select(PAIR_L, PAIR_R)
+    edits = cpdist(
+        frame["nik_l"].gather(index).to_list(),
+        frame["nik_r"].gather(index).to_list(),
+        scorer=OSA.distance,
+        workers=-1,
+    )
+    conflict = np.zeros(pair_ids.height, dtype=bool)
+    conflict[index[edits > 1]] = True
+    mask = pl.Series(conflict)
+    return pair_ids.filter(~mask), pair_ids.filter(mask).select(PAIR_L, PAIR_R)
+
+
 def _cluster_ids(features: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:
     """Every row with ``cluster_id`` = smallest record key of its cluster (ties numbered).
 
@@ -403,6 +411,7 @@ def _output_pairs(features: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         "decided_by",
         "hard_rule",
         "needs_confirmation",
+        REVIEW_RANK,
     ).sort(f"{ROW_ID}_l", f"{ROW_ID}_r")
     sides = [
         ids.select(pl.all().gather(body[f"{ROW_ID}_{side}"]).name.suffix(f"_{side}"))
@@ -495,6 +504,7 @@ def find_duplicates(
     pair_ids = pl.concat([candidates, extra, requeue]).join(
         decided, on=[PAIR_L, PAIR_R], how="left"
     )
+    pair_ids, conflicts = _sure_nik_conflicts(features, pair_ids)
     lap("blocking_s")
     compared = compare_pairs(features, pair_ids, settings.comparisons, settings.workers)
     lap("comparisons_s")
@@ -506,8 +516,16 @@ def find_duplicates(
     )
     del weights
     del compared
+    scored, queue = rank_and_limit(
+        scored,
+        features,
+        queue_limit(
+            features.height, settings.review_pairs_per_100_rows, settings.review_queue_min_pairs
+        ),
+        settings.queue_full_merge_probability,
+    )
     lap("scoring_s")
-    labels = _cluster(features.height, scored)
+    labels = _cluster(features.height, scored, conflicts)
     recheck_ids = _unchecked_cluster_pairs(labels, scored, settings.cluster_check_max_size)
     count_rechecked = recheck_ids.height
     if recheck_ids.height:
@@ -521,12 +539,16 @@ def find_duplicates(
             settings,
         ).filter(pl.col("is_cannot_link"))
         if rechecked.height:
-            rechecked = rechecked.with_columns(pl.lit(DISTINCT).alias("decision"))
+            rechecked = rechecked.with_columns(
+                pl.lit(DISTINCT).alias("decision"), pl.lit(None, pl.UInt32).alias(REVIEW_RANK)
+            )
             scored = pl.concat([scored, rechecked], how="vertical_relaxed")
-            labels = _cluster(features.height, scored)
+            labels = _cluster(features.height, scored, conflicts)
     big_crossings = _safety_line_in_big_clusters(features, labels, scored, settings)
     if big_crossings.height:
-        labels = _cluster(features.height, scored, big_crossings)
+        labels = _cluster(
+            features.height, scored, pl.concat([conflicts, big_crossings], how="vertical_relaxed")
+        )
     lap("clustering_s")
     clusters = _cluster_ids(features, labels)
     pairs = _output_pairs(features, scored.rename({PAIR_L: f"{ROW_ID}_l", PAIR_R: f"{ROW_ID}_r"}))
@@ -536,6 +558,8 @@ def find_duplicates(
     stats["iddtks"] = meaning.summary()
     stats["count_voided_decisions"] = voided.count
     stats["count_requeued_pairs"] = voided.pairs.height
+    stats["review_queue"] = queue.as_dict()
+    stats["count_nik_conflict_pairs_not_scored"] = conflicts.height
     return MatchResult(
         pairs=pairs,
         clusters=clusters,

@@ -44,6 +44,7 @@ CLEAN_COLUMNS: dict[str, pl.DataType] = {
         "dusun",
         "rt",
         "rw",
+        "alamat",
     )
 }
 
@@ -87,6 +88,7 @@ PAIR_FEATURES = (
     "dusun",
     "rt",
     "rw",
+    "alamat_key",
     "generation",
     "is_head",
     "tf_nama",
@@ -138,14 +140,18 @@ def _blank_to_null(column: str) -> pl.Expr:
     return pl.when(col == "").then(None).otherwise(col).alias(column)
 
 
-def _term_frequency(column: str) -> pl.Expr:
-    """Chance that another random row holds this row's value of ``column``: (count - 1) / (n - 1).
+def _term_frequency(column: str, person: str) -> pl.Expr:
+    """Chance that another person holds this row's value of ``column``.
 
-    Leave-one-out, so a value seen twice in 50,000 rows counts as rare, not as 2 in 50,000.
-    Floored at 1/n so a value seen once still has a finite frequency.
+    Counted over people, not rows: rows with the same value of ``column`` and of ``person``
+    (e.g. the same name and birth date) count once, because they are mostly one person listed
+    several times, and a person's own duplicates must not make their name look common (five
+    copies of a rare name would otherwise weigh as a name five people carry).
+    Leave-one-out: (people with the value - 1) / (people - 1), so a value seen twice counts as
+    rare; floored at 1 / people so a value seen once still has a finite frequency.
     """
-    count = pl.len().over(column).cast(pl.Float64)
-    total = pl.len().cast(pl.Float64)
+    count = pl.col(person).n_unique().over(column).cast(pl.Float64)
+    total = pl.struct(column, person).n_unique().cast(pl.Float64)
     return pl.max_horizontal((count - 1) / pl.max_horizontal(total - 1, 1), 1 / total).alias(
         f"tf_{column}"
     )
@@ -208,6 +214,22 @@ def _placeholder_pattern(column: str) -> pl.Expr:
     ).fill_null(False)
 
 
+def _address_key() -> pl.Expr:
+    """``alamat`` in a match form (upper case, punctuation dropped, single spaces), only for rows
+    without RT and RW: where they are known, the household comparison reads them, and the free
+    text (``DUSUN BARAT RT 001``) adds nothing but the cost of comparing it."""
+    text = (
+        pl.col("alamat")
+        .str.to_uppercase()
+        .str.replace_all(r"[^0-9A-Z ]+", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .replace("", None)
+    )
+    structured = pl.col("rt").is_not_null() & pl.col("rw").is_not_null()
+    return pl.when(structured).then(None).otherwise(text)
+
+
 def build_features(clean: pl.DataFrame) -> pl.DataFrame:
     """One row per clean row, in input order, with ``row_id`` (0..n-1) and match features.
 
@@ -232,8 +254,11 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
       either (``nik_fits_row``), the row has no ``nik``;
     - ``sex``: typed sex, else the NIK's; ``generation``: from the relationship to the head;
     - ``is_hajji``: the name carries a hajj title (H., HJ., K.H.);
+    - ``alamat_key``: the free-text address (ALAMAT) upper case, without punctuation, for
+      rows without RT and RW (`_address_key`);
     - ``nama_sound`` / ``ibu_sound``: name and mother's name folded to how they sound;
-    - ``tf_*``: term frequencies of name, birth date, mother's name and birth place.
+    - ``tf_*``: term frequencies of name, birth date, mother's name and birth place, over
+      people rather than rows (`_term_frequency`).
     """
     frame = conform(clean)
     text_cols = [
@@ -245,7 +270,7 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
         "nama_ibu_key",
         "tempat_lahir_key",
     ]
-    text_cols += ["desa_kode", "dusun", "rt", "rw", "hubungan_keluarga"]
+    text_cols += ["desa_kode", "dusun", "rt", "rw", "alamat", "hubungan_keluarga"]
     frame = frame.with_columns([_blank_to_null(c) for c in text_cols])
     # the record key is made of the row as sent, whatever matching makes of its NIK below
     keys = record_keys(frame)
@@ -298,12 +323,13 @@ def build_features(clean: pl.DataFrame) -> pl.DataFrame:
         pl.col("nama_key").str.slice(0, 3).alias("nama3"),
         sound_key("nama_key").alias("nama_sound"),
         sound_key("nama_ibu_key").alias("ibu_sound"),
+        _address_key().alias("alamat_key"),
     )
     frame = frame.with_columns(
-        _term_frequency("nama_key").alias("tf_nama"),
-        _term_frequency("tgl").alias("tf_tgl"),
-        _term_frequency("nama_ibu_key").alias("tf_ibu"),
-        _term_frequency("tempat_lahir_key").alias("tf_tempat"),
+        _term_frequency("nama_key", "tgl").alias("tf_nama"),
+        _term_frequency("tgl", "nama_key").alias("tf_tgl"),
+        _term_frequency("nama_ibu_key", "nama_key").alias("tf_ibu"),
+        _term_frequency("tempat_lahir_key", "nama_key").alias("tf_tempat"),
     )
     frame = frame.with_columns(
         pl.when(shared).then(None).otherwise(pl.col("nik_birth_date")).alias("nik_birth_date"),

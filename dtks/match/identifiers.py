@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dtks.match.safety import crossing_pairs
+from dtks.match.safety import crossing_groups
 
 IDDTKS_PERSON = "iddtks_person"
 IDDTKS_FAMILY = "iddtks_family"
@@ -110,12 +110,9 @@ def _on_different_people(rows: pl.DataFrame, key: str, big_counts: bool = True) 
     )
     keyed = keyed.with_columns(pl.len().over("_group").alias("_size")).filter(pl.col("_size") > 1)
     big = keyed.filter((pl.col("_size") > MAX_GROUP) & big_counts).select(_ROW)
-    crossing = crossing_pairs(keyed.filter(pl.col("_size") <= MAX_GROUP), "_group", keep=[_ROW])
+    crossing = crossing_groups(keyed.filter(pl.col("_size") <= MAX_GROUP), "_group")
     groups = pl.concat(
-        [
-            crossing.select(pl.col("_group_l").alias("_group")),
-            keyed.join(big, on=_ROW).select("_group"),
-        ]
+        [crossing.to_frame("_group"), keyed.join(big, on=_ROW).select("_group")]
     ).unique()
     return keyed.join(groups, on="_group").select(_ROW)
 

@@ -184,3 +184,32 @@ def crossing_pairs(
         .drop(*dropped, f"level_{NAME_COMPARISON}")
         .drop([c for c in pairs.columns if c.startswith("sim_")])
     )
+
+
+def crossing_groups(rows: pl.DataFrame, group: str) -> pl.Series:
+    """The values of ``group`` holding at least one pair across the line (as `crossing_pairs`).
+
+    Cheaper than listing the pairs: a pair that differs in both birth date and sex crosses
+    whatever the names say, so the groups holding one are settled without comparing names;
+    only the other groups go through `crossing_pairs`.
+    """
+    frame = rows.filter(pl.col(group).is_not_null() & (pl.len().over(group) > 1))
+    for column, dtype in (
+        ("tanggal_lahir", pl.Date),
+        ("tanggal_lahir_from_nik", pl.Boolean),
+        ("tanggal_lahir_is_placeholder", pl.Boolean),
+        ("jenis_kelamin", pl.String),
+    ):
+        value = pl.col(column).cast(dtype) if column in frame.columns else pl.lit(None, dtype)
+        frame = frame.with_columns(value.alias(column))
+    slim = frame.with_row_index("_row").select("_row", group, *safety_feature_exprs())
+    pairs = (
+        slim.select(pl.all().name.suffix("_l"))
+        .join(slim.select(pl.all().name.suffix("_r")), left_on=f"{group}_l", right_on=f"{group}_r")
+        .filter(pl.col("_row_l") < pl.col("_row_r"))
+    )
+    (_, date_differs), (_, sex_differs) = date_states(), sex_states()
+    settled = pairs.filter(date_differs & sex_differs)[f"{group}_l"].unique()
+    rest = frame.filter(~pl.col(group).is_in(settled.implode()))
+    named = crossing_pairs(rest, group, keep=[group])[f"{group}_l"].unique()
+    return pl.concat([settled, named]).unique().alias(group)

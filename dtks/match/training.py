@@ -10,7 +10,9 @@ The recipe a careful Splink user follows, with two additions the data need:
    the comparisons it was built on (they agree by construction), so each comparison's m is
    the match-weighted mean over the blocks that do not involve it. One EM over all candidates
    would instead learn "born the same day with a similar name", a class far larger than the
-   duplicates.
+   duplicates. An export without NIK, IDDTKS and mother's name leaves the name and the birth
+   date untrained by these blocks: fallback blocks (the same birth date; the same name) then
+   train each from the other, as a Splink user would.
 4. Within one family card (KK) siblings and spouses share mother, address and birth place:
    for pairs with the same KK, the u of those comparisons is estimated among random pairs of
    one KK (`MatchSettings.u_given_same_kk`), so a household is not mistaken for a person.
@@ -19,13 +21,12 @@ The recipe a careful Splink user follows, with two additions the data need:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from dtks.match.blocking import PAIR_L, PAIR_R, BlockingRule, block_on, rule_pairs
+from dtks.match.blocking import PAIR_L, PAIR_R, rule_pairs
 from dtks.match.comparisons import HOUSEHOLD, Comparison
 from dtks.match.pairs import compare_pairs, levels_only
 from dtks.match.rules import level_is
@@ -36,43 +37,9 @@ from dtks.match.scoring import (
     random_pairs,
     random_pairs_within,
 )
-
-if TYPE_CHECKING:
-    from dtks.match.dedupe import MatchSettings
+from dtks.match.settings import MIN_EXPECTED_MATCHES, MatchSettings
 
 SAME_KK = "same_kk"  # the context of pairs on one family card
-
-
-@dataclass(frozen=True)
-class TrainingBlock:
-    """Pairs agreeing on ``rule``'s keys, for EM of every comparison not in ``excluded``."""
-
-    rule: BlockingRule
-    excluded: tuple[str, ...]
-
-
-def default_training_blocks() -> list[TrainingBlock]:
-    """Blocks whose pairs are mostly one person, each built on different fields.
-
-    Names say the sex, and the NIK says birth date and sex, so blocks on them do not estimate
-    those comparisons either.
-    """
-    trusted_nik = pl.when(pl.col("nik_ok")).then(pl.col("nik"))
-    return [
-        TrainingBlock(
-            block_on(trusted_nik, name="same_nik", cap=10),
-            ("nik", "tanggal_lahir", "jenis_kelamin"),
-        ),
-        TrainingBlock(block_on("iddtks", name="same_iddtks", cap=10), ("iddtks",)),
-        TrainingBlock(
-            block_on("tgl", "nama_key", name="same_birth_date_name", cap=20),
-            ("tanggal_lahir", "nama", "jenis_kelamin"),
-        ),
-        TrainingBlock(
-            block_on("nama_key", "nama_ibu_key", name="same_name_mother", cap=20),
-            ("nama", "nama_ibu", "jenis_kelamin"),
-        ),
-    ]
 
 
 def _sample(left: np.ndarray, right: np.ndarray, limit: int, seed: int) -> pl.DataFrame:
@@ -182,7 +149,13 @@ def estimate_m_by_blocks(
     sums: dict[str, np.ndarray] = {}
     weights: dict[str, float] = {}
     report = []
-    for index, block in enumerate(settings.training_blocks):
+    blocks = sorted(enumerate(settings.training_blocks), key=lambda item: item[1].fallback)
+    for index, block in blocks:
+        trained = [c for c in comparisons if c.name not in block.excluded]
+        if block.fallback:
+            thin = {c.name for c in trained if weights.get(c.name, 0.0) < MIN_EXPECTED_MATCHES}
+            if not thin:
+                continue
         pairs, _ = rule_pairs(features, block.rule)
         if pairs.height == 0:
             continue
@@ -192,10 +165,17 @@ def estimate_m_by_blocks(
             settings.em_max_pairs,
             settings.seed + 10 + index,
         )
-        trained = [c for c in comparisons if c.name not in block.excluded]
-        compared = compare_pairs(features, pairs, trained, settings.workers)
+        compared = levels_only(compare_pairs(features, pairs, trained, settings.workers), trained)
+        informative = _informative(compared, trained)
+        if len(informative) < 2:
+            # EM cannot tell matches from non-matches on one comparison (it would call the
+            # pairs that agree on it matches): the block says nothing.
+            report.append(
+                {"block": block.rule.name, "count_pairs": pairs.height, "skipped": "one comparison"}
+            )
+            continue
         m, share, iterations = estimate_m_em(
-            levels_only(compared, trained),
+            compared,
             trained,
             u,
             prior=0.5,
@@ -203,6 +183,8 @@ def estimate_m_by_blocks(
             fix_u=True,
         )
         expected_matches = share * pairs.height
+        if block.fallback:  # all comparisons in the model, only the thin ones learnt
+            trained = [c for c in trained if c.name in thin]
         for comparison in trained:
             sums[comparison.name] = sums.get(
                 comparison.name, np.zeros(len(comparison.levels))
@@ -224,6 +206,21 @@ def estimate_m_by_blocks(
         values = sums[comparison.name] / total if total > 0 else initial_m(comparison)
         m_all[comparison.name] = floor_m(comparison, values, settings.m_floor)
     return m_all, report
+
+
+# A comparison informs EM in a block when at least this share of its pairs has both values.
+MIN_KNOWN_SHARE = 0.05
+
+
+def _informative(levels: pl.DataFrame, comparisons: Sequence[Comparison]) -> list[str]:
+    """The comparisons with both values known on at least `MIN_KNOWN_SHARE` of the pairs."""
+    names = []
+    for comparison in comparisons:
+        null = [i for i, level in enumerate(comparison.levels) if level.is_null]
+        known = levels.height - int(levels[comparison.name].is_in(null).sum())
+        if levels.height and known / levels.height >= MIN_KNOWN_SHARE:
+            names.append(comparison.name)
+    return names
 
 
 def floor_m(comparison: Comparison, values: Sequence[float], floor: float) -> list[float]:

@@ -189,7 +189,8 @@ MATCH_PAIR_COMMENTS = {
     "match_weight": "Fellegi-Sunter match weight (log2 Bayes factor), all comparisons summed",
     "match_probability": "Probability that both rows are the same person",
     "decision": "merged, review or distinct",
-    "decided_by": "score, rule (a hard safety rule) or review (a clerk's decision)",
+    "decided_by": "score, rule (a hard safety rule), review (a clerk's decision) or queue_limit "
+    "(decided by the score: the review queue was full, at most one pair per 100 rows)",
     "hard_rule": "The safety rule that decided the pair, if any",
     "needs_confirmation": "Merged, but an operator should confirm it (e.g. NIK one digit apart)",
     **PAIR_SIDE_COMMENTS,

@@ -70,6 +70,7 @@ def write_reports(
     source_files: pl.DataFrame | None = None,
     desil_rows: pl.DataFrame | None = None,
     desil_distribution: pl.DataFrame | None = None,
+    review_note: str | None = None,
 ) -> ReportsWritten:
     """A fix list for every village of the kecamatan (also those without problems or
     without an export) and the kecamatan summary.
@@ -79,6 +80,7 @@ def write_reports(
     so that a defect on nearly every row of a file is told once, first. `desil_rows` (the
     store's `desil_rows`) and `desil_distribution` (`dtks.stages.desil.desil_distribution`)
     add the desil sheets: ranking rows to fix per village, families per desil for the camat.
+    `review_note` (the clerks' review queue and its workload) is one line of the summary.
     """
     per_village = {r["village"]: r for r in accounting.iter_rows(named=True)}
     file_rows = _rows_per_file(source_files)
@@ -108,6 +110,7 @@ def write_reports(
         _open_by_kind(issues, kecamatan),
         generated_at,
         desil_distribution,
+        review_note,
     )
     return ReportsWritten({job.village.slug: job.path for job in jobs}, summary, villages)
 

@@ -51,9 +51,11 @@ def write_kecamatan_summary(
     by_kind: pl.DataFrame,
     generated_at: datetime,
     desil_distribution: pl.DataFrame | None = None,
+    review_note: str | None = None,
 ) -> Path:
     """`villages`: one row per village with the VILLAGE_COLUMNS keys; `by_kind`: village x kind
-    open counts (`desa_nama`, `kind`, `count_open`)."""
+    open counts (`desa_nama`, `kind`, `count_open`); `review_note`: one line on the clerks'
+    review queue (`dtks.match.queue_limit.workload_text`)."""
     page = PageHeader(f"Kecamatan {kecamatan_nama}", "Ringkasan data DTKS untuk camat")
     with workbook_at(path) as book:
         fmt = formats(book)
@@ -63,6 +65,8 @@ def write_kecamatan_summary(
         write_cell(sheet, 0, 0, f"Ringkasan data DTKS - Kecamatan {kecamatan_nama}", fmt.title)
         when = generated_at.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M WIB")
         write_cell(sheet, 1, 0, f"Hasil pemeriksaan {when}; satu baris per desa.", fmt.subtitle)
+        if review_note:
+            write_cell(sheet, 2, 0, review_note, fmt.subtitle)
         rows = villages.with_row_index("no", offset=1).with_columns(pl.col("no").cast(pl.Int64))
         end = write_table(sheet, header, VILLAGE_COLUMNS, rows.to_dicts(), fmt, autofilter=True)
         totals = {

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from dtks.match import MERGED, REVIEW, MatchResult
+from dtks.match.queue_limit import REVIEW_RANK
 from dtks.privacy import mask_name_expr, mask_number_expr
 from dtks.review.layout import KIND_CONFIRM, KIND_REVIEW
 
@@ -165,7 +166,9 @@ def build_review_queue(
     rule_labels: Mapping[str, str] | None = None,
     notes: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per pair to decide (`QUEUE_SCHEMA`), ordered by kind, village and score.
+    """One row per pair to decide (`QUEUE_SCHEMA`), in the matcher's ``review_rank`` order
+    (the pairs whose answer changes most first, `dtks.match.queue_limit`), then by kind,
+    village and score.
 
     ``clean`` must be the frame `find_duplicates` was given (``row_id`` i is its row i).
     ``rule_labels`` names the hard rules for clerks (`HardRule.label_id`); ``notes`` carries
@@ -186,7 +189,9 @@ def build_review_queue(
         .replace_strict(labels, default=None, return_dtype=pl.String)
         .fill_null(pl.col("hard_rule"))
     )
+    rank = pl.col(REVIEW_RANK) if REVIEW_RANK in pairs.columns else pl.lit(None, pl.UInt32)
     body = pairs.select(
+        rank.alias(REVIEW_RANK),
         "jenis",
         "record_key_l",
         "record_key_r",
@@ -221,14 +226,15 @@ def build_review_queue(
         )
     return (
         queue.unique(["key_low", "key_high"], keep="first", maintain_order=True)
-        .select([pl.col(name).cast(dtype) for name, dtype in QUEUE_SCHEMA.items()])
         .sort(
+            pl.col(REVIEW_RANK),
             pl.col("jenis"),
             pl.col("village_a"),
             pl.col("skor_persen"),
             "record_key_l",
             "record_key_r",
-            descending=[False, False, True, False, False],
+            descending=[False, False, False, True, False, False],
             nulls_last=True,
         )
+        .select([pl.col(name).cast(dtype) for name, dtype in QUEUE_SCHEMA.items()])
     )

@@ -11,7 +11,8 @@ import polars as pl
 
 from dtks.match import MatchSettings, find_duplicates, normalise_decisions
 from dtks.match.identifiers import FILE_SCHEMA
-from dtks.match.rules import DISTINCT
+from dtks.match.queue_limit import REVIEW_RANK
+from dtks.match.rules import DISTINCT, REVIEW
 from dtks.review import read_review_folder, write_review_queue
 from dtks.review.readback import PROBLEM_SCHEMA
 from dtks.store import read_table, replace_table, statements_of, transaction
@@ -56,6 +57,9 @@ class MatchSummary:
     count_voided_decisions: int = 0
     count_requeued_pairs: int = 0
     iddtks_files: list[dict[str, Any]] = field(default_factory=list)  # per file: kind, evidence
+    # the queue's limit, size, a clerk's minutes, pairs decided by the score beyond the limit
+    # (`dtks.match.queue_limit.QueueOutcome.as_dict`)
+    review_queue: dict[str, Any] = field(default_factory=dict)
 
 
 @statements_of("match")
@@ -115,6 +119,7 @@ def match_kecamatan(
         count_voided_decisions=int(result.stats.get("count_voided_decisions", 0)),
         count_requeued_pairs=int(result.stats.get("count_requeued_pairs", 0)),
         iddtks_files=result.iddtks_files.to_dicts(),
+        review_queue=dict(result.stats.get("review_queue", {})),
     )
 
 
@@ -161,7 +166,19 @@ def published_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     """Pairs with their evidence as plain text (enum structs do not travel well to old clients)."""
     evidence = pairs.get_column("evidence").struct.unnest()
     weights = pairs.get_column("evidence_weights").struct.unnest()
-    return pairs.drop("row_id_l", "row_id_r", "evidence", "evidence_weights").with_columns(
+    return pairs.drop(
+        "row_id_l", "row_id_r", "evidence", "evidence_weights", REVIEW_RANK, strict=False
+    ).with_columns(
         *[evidence[c].cast(pl.Utf8).alias(f"level_{c}") for c in evidence.columns],
         *[weights[c].cast(pl.Float64).alias(f"weight_{c}") for c in weights.columns],
     )
+
+
+def review_queue_size(con: duckdb.DuckDBPyConnection) -> int:
+    """Pairs in the review queue of the last match (to review, or merged and to confirm)."""
+    pairs = read_table(con, "match_pairs")
+    if pairs is None or pairs.is_empty() or "decision" not in pairs.columns:
+        return 0
+    return pairs.filter(
+        (pl.col("decision") == REVIEW) | pl.col("needs_confirmation").fill_null(False)
+    ).height

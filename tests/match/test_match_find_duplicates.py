@@ -378,3 +378,28 @@ def test_thresholds_come_from_settings() -> None:
         settings=MatchSettings(merge_probability=1.0, u_sample_pairs=100_000),
     )
     assert _pair(strict)["decision"] != "merged"
+
+
+@pytest.mark.parametrize(
+    ("description", "b", "scored"),
+    [
+        (
+            "other name, other NIK, same family and day: kept apart unscored",
+            {"nama": "NUR HASANAH", "serial": 88},
+            False,
+        ),
+        ("same name and day, other NIK (twins?): scored, the rule decides", {"serial": 88}, True),
+        ("NIK one digit apart: scored (a typo the rules may forgive)", {"serial": 22}, True),
+    ],
+)
+def test_two_trusted_niks_are_kept_apart_before_scoring_only_when_surely_two_people(
+    description: str, b: dict, scored: bool
+) -> None:
+    a = person("SITI AMINAH", BORN, serial=21, **SHARED)
+    other = person(b.pop("nama", "SITI AMINAH"), BORN, row=3, **b, **SHARED)
+    _, result = _run([a, other])
+    found = result.pairs.filter((pl.col("row_id_l") == 0) & (pl.col("row_id_r") == 1)).height
+    assert found == int(scored), description
+    if not scored:
+        assert not _same_cluster(result), description
+        assert result.stats["count_nik_conflict_pairs_not_scored"] >= 1, description
