@@ -31,7 +31,7 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -306,9 +306,17 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
 
 
 def read_table(
-    con: duckdb.DuckDBPyConnection, table: str, where: dict[str, str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: dict[str, str] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame | None:
-    """The rows of `table` (optionally filtered by column = value) or None if it does not exist."""
+    """The rows of `table` (optionally filtered by column = value) or None if it does not exist.
+
+    `columns`: read only those of these columns the table has (in the table's order; an
+    empty frame when it has none of them); the others are not read at all, which is what
+    makes a wide table cheap to read.
+    """
     if not table_exists(con, table):
         return None
     condition = ""
@@ -316,8 +324,15 @@ def read_table(
     if where:
         condition = " WHERE " + " AND ".join(f"{quoted(column)} = ?" for column in where)
         params = list(where.values())
-    frame = con.sql(f"SELECT * FROM {quoted(table)}{condition}", params=params).pl()  # noqa: S608
-    return _utc_as_written(frame)
+    selected = "*"
+    if columns is not None:
+        wanted = set(columns)
+        present = con.sql(f"SELECT * FROM {quoted(table)} LIMIT 0").columns  # noqa: S608
+        selected = ", ".join(quoted(c) for c in present if c in wanted)
+        if not selected:
+            return pl.DataFrame()
+    sql = f"SELECT {selected} FROM {quoted(table)}{condition}"  # noqa: S608 - identifiers checked
+    return _utc_as_written(con.sql(sql, params=params).pl())
 
 
 def _utc_as_written(frame: pl.DataFrame) -> pl.DataFrame:
