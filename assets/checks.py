@@ -39,6 +39,12 @@ from dtks.quality import (
     village_counts,
 )
 from dtks.quality.drift import has_baseline, villages_that_dropped
+from dtks.quality.facts import (
+    HOUSEHOLD_MEMBER_INPUTS,
+    PERSON_FACT_INPUTS,
+    RECONCILED_HOUSEHOLD_COLUMNS,
+    SAFETY_LINE_INPUTS,
+)
 from dtks.store import quoted, read_table, table_exists
 
 DATA_DOCS_DIR = "data_docs"
@@ -81,8 +87,8 @@ def clean_rows_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None)
 
 
 def persons_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) -> SuiteInput:
-    persons = read_table(con, "reconciled_persons")
-    sources = read_table(con, "reconciled_sources")
+    persons = read_table(con, "reconciled_persons", columns=PERSON_FACT_INPUTS)
+    sources = read_table(con, "reconciled_sources", columns=SAFETY_LINE_INPUTS)
     return SuiteInput(
         person_facts(
             persons if persons is not None else pl.DataFrame(),
@@ -92,8 +98,11 @@ def persons_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) ->
 
 
 def households_input(con: duckdb.DuckDBPyConnection, villages: list[str] | None) -> SuiteInput:
-    persons = read_table(con, "reconciled_persons")
-    households = read_table(con, "reconciled_households")
+    households = read_table(con, "reconciled_households", columns=RECONCILED_HOUSEHOLD_COLUMNS)
+    persons = None
+    if households is None or households.width < len(RECONCILED_HOUSEHOLD_COLUMNS):
+        households = None  # derived from the persons' records instead
+        persons = read_table(con, "reconciled_persons", columns=HOUSEHOLD_MEMBER_INPUTS)
     facts = household_facts(persons if persons is not None else pl.DataFrame(), households)
     source = "reconciled_households" if households is not None else "reconciled_persons (KK)"
     return SuiteInput(facts, notes={"every_household_has_one_head": {"households_from": source}})

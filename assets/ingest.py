@@ -15,7 +15,7 @@ from dtks.ingest import (
     RECOMMENDED_SETTLE_SECONDS,
 )
 from dtks.ingest.errors import display_text
-from dtks.stages.ingest import VillageIngest, ingest_village
+from dtks.stages.ingest import VillageIngest, ingest_villages
 
 
 @dg.asset(
@@ -40,18 +40,16 @@ def village_exports(
     # that have not changed for a while. A person pressing the button means "now", but
     # still not a file that is being copied this very moment.
     unattended = run_trigger(context.run.tags) != "manual"
-    results = []
     with settings.work_store().session() as con:
-        for village in context.partition_keys:
-            result = ingest_village(
-                con,
-                settings.raw_path,
-                village,
-                min_age_seconds=RECOMMENDED_MIN_AGE_SECONDS if unattended else 0.0,
-                settle_seconds=RECOMMENDED_SETTLE_SECONDS if unattended else MANUAL_SETTLE_SECONDS,
-            )
+        results = ingest_villages(
+            con,
+            settings.raw_path,
+            context.partition_keys,
+            min_age_seconds=RECOMMENDED_MIN_AGE_SECONDS if unattended else 0.0,
+            settle_seconds=RECOMMENDED_SETTLE_SECONDS if unattended else MANUAL_SETTLE_SECONDS,
+        )
+        for result in results:
             _log_problems(context, result)
-            results.append(result)
         table = table_metadata(con, "raw_rows")
     rows = [
         {

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -67,11 +67,14 @@ def scratch_dirs(scratch: Path, raw: Path) -> dict[str, Path]:
     return {"raw": raw, **{name: scratch / name for name in ("work", "curated", "review")}}
 
 
-def tree_rss_bytes(root_pid: int) -> int:
-    """Resident memory of `root_pid` and all its descendants, from /proc."""
+def tree_usage(root_pid: int) -> tuple[int, float]:
+    """Resident memory (bytes) and CPU time used so far (user + system seconds) of `root_pid`
+    and all its live descendants, from /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     page = os.sysconf("SC_PAGE_SIZE")
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -80,24 +83,35 @@ def tree_rss_bytes(root_pid: int) -> int:
             statm = (entry / "statm").read_text()
         except OSError:
             continue  # exited meanwhile
-        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
-        rss[int(entry.name)] = int(statm.split()[1]) * page
+        fields = stat[stat.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(statm.split()[1]) * page
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
     tree, frontier = {root_pid}, [root_pid]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(rss.get(pid, 0) for pid in tree), sum(cpu.get(pid, 0.0) for pid in tree)
 
 
 @dataclass(frozen=True)
 class SampledRun:
-    """One `make run`: wall seconds, (epoch, tree RSS bytes) samples, exit code."""
+    """One `make run`: wall seconds, (epoch, tree RSS bytes) samples, exit code, and
+    (epoch, tree CPU seconds so far) samples."""
 
     wall_s: float
     samples: list[tuple[float, int]]
     exit_code: int
+    cpu_samples: list[tuple[float, float]] = field(default_factory=list)
+
+    def cpu_s_between(self, start: float, end: float) -> float:
+        """CPU seconds the process tree used between two epochs (nearest samples)."""
+        inside = [cpu for t, cpu in self.cpu_samples if start <= t <= end]
+        before = [cpu for t, cpu in self.cpu_samples if t < start]
+        return (inside[-1] - (before[-1] if before else inside[0])) if inside else 0.0
 
     @property
     def peak_rss_bytes(self) -> int:
@@ -108,6 +122,7 @@ def run_sampled(env: dict[str, str], log_path: Path, timeout_s: float) -> Sample
     """`python -m pipelines.cli run` (what `make run` runs) with `env`, its output in
     `log_path`, the RSS of its process tree sampled every `SAMPLE_INTERVAL_S`."""
     samples: list[tuple[float, int]] = []
+    cpu_samples: list[tuple[float, float]] = []
     started = time.monotonic()
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -121,7 +136,10 @@ def run_sampled(env: dict[str, str], log_path: Path, timeout_s: float) -> Sample
 
         def sample() -> None:
             while not done.is_set():
-                samples.append((time.time(), tree_rss_bytes(process.pid)))
+                now = time.time()
+                rss, cpu = tree_usage(process.pid)
+                samples.append((now, rss))
+                cpu_samples.append((now, cpu))
                 done.wait(SAMPLE_INTERVAL_S)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -131,4 +149,4 @@ def run_sampled(env: dict[str, str], log_path: Path, timeout_s: float) -> Sample
         finally:
             done.set()
             sampler.join()
-    return SampledRun(time.monotonic() - started, samples, code)
+    return SampledRun(time.monotonic() - started, samples, code, cpu_samples)

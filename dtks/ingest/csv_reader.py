@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -138,23 +139,24 @@ def _decode_per_line(data: bytes) -> DecodedText:
     return DecodedText(text, "windows-1252")
 
 
-def _windows_1252_table() -> dict[int, str]:
-    """Latin-1 code point -> Windows-1252 character for 0x80-0x9F (5 undefined bytes stay Latin-1)."""
-    table: dict[int, str] = {}
-    for byte in range(0x80, 0xA0):
-        try:
-            table[byte] = bytes([byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            continue
-    return table
+def _undefined_as_latin_1(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: a byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90,
+    0x9D) becomes its Latin-1 character."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
 
 
-_WINDOWS_1252 = _windows_1252_table()
+codecs.register_error("dtks-undefined-as-latin-1", _undefined_as_latin_1)
 
 
 def decode_windows_1252(data: bytes) -> str:
-    """Windows-1252 that never fails: the 5 undefined bytes are kept as their Latin-1 characters."""
-    return data.decode("latin-1").translate(_WINDOWS_1252)
+    """Windows-1252 that never fails: the 5 undefined bytes are kept as their Latin-1 characters.
+
+    >>> decode_windows_1252(b"Ma\\x92ruf \\x81")
+    'Ma’ruf \\x81'
+    """
+    return data.decode("cp1252", errors="dtks-undefined-as-latin-1")
 
 
 def sniff_delimiter(text: str) -> str:

@@ -194,6 +194,19 @@ _SAFETY_INPUTS = (
 )
 
 
+# The columns `safety_line_facts`, `person_facts` and `household_facts` (from persons) read:
+# a caller may read just these from a wide table.
+SAFETY_LINE_INPUTS = ("person_id", "source_file", "source_row", *_SAFETY_INPUTS)
+PERSON_FACT_INPUTS = ("person_id", "villages", "nik", "nik_is_valid")
+HOUSEHOLD_MEMBER_INPUTS = (
+    "household_id",
+    "no_kk",
+    "no_kk_possibly_truncated",
+    "villages",
+    "hubungan_keluarga",
+)
+
+
 def person_facts(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per reconciled person: its id, villages, masked NIK and how many persons share
     it, and (from ``sources``, its rows) the pairs of its rows that cross the safety line.

@@ -8,10 +8,18 @@ Each file is one transaction: its `source_files` row (with the content hash that
 compare against), its sheets and its rows are committed together. A run stopped in between
 leaves the old hash beside the old rows, so the next run sees the file as changed and reads
 it again.
+
+Files are read by a few threads ahead of the store writes (`READ_AHEAD`): python-calamine
+parses a sheet without holding the GIL, so the next file's XLSX parsing runs on the second
+core while this one's rows go into DuckDB. The store is written by the calling thread only,
+in the same order as without threads.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +46,9 @@ from dtks.store import (
 )
 
 INGEST_TABLES = ("source_files", "source_sheets", "raw_rows", "desil_raw_rows", "register_raw_rows")
+# Reader threads, and how many files may be read and waiting to be stored at once (memory).
+READER_THREADS = 2
+READ_AHEAD = 2
 
 
 @dataclass
@@ -59,6 +70,16 @@ class VillageIngest:
         return len(self.files_new) + len(self.files_changed) + len(self.files_unchanged)
 
 
+@dataclass
+class _VillagePlan:
+    """What one village's ingest will do, decided before any file is read."""
+
+    result: VillageIngest
+    refused: list[ExportRead]
+    to_read: list[tuple[Path, str]]  # (path, source_file) of new and changed files
+    removed: list[str]
+
+
 @statements_of("ingest")
 def ingest_village(
     con: duckdb.DuckDBPyConnection,
@@ -68,6 +89,41 @@ def ingest_village(
     settle_seconds: float = 0.0,
 ) -> VillageIngest:
     """Bring `raw_dir/<village>/` into the store and say what changed."""
+    return ingest_villages(con, raw_dir, [village], min_age_seconds, settle_seconds)[0]
+
+
+@statements_of("ingest")
+def ingest_villages(
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    villages: Iterable[str],
+    min_age_seconds: float = 0.0,
+    settle_seconds: float = 0.0,
+) -> list[VillageIngest]:
+    """Bring every `raw_dir/<village>/` into the store, village by village, and say what
+    changed in each. Files are read ahead in threads; the store is written here, in order."""
+    plans = [
+        _plan_village(con, raw_dir, village, min_age_seconds, settle_seconds)
+        for village in villages
+    ]
+    jobs = [(path, raw_dir) for plan in plans for path, _ in plan.to_read]
+    with ThreadPoolExecutor(READER_THREADS, thread_name_prefix="dtks-ingest") as pool:
+        reads = _read_ahead(pool, jobs)
+        try:
+            for plan in plans:
+                _apply_plan(con, plan, reads)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [plan.result for plan in plans]
+
+
+def _plan_village(
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    village: str,
+    min_age_seconds: float,
+    settle_seconds: float,
+) -> _VillagePlan:
     result = VillageIngest(village)
     folder = survey_village_folder(
         raw_dir, village, min_age_seconds=min_age_seconds, settle_seconds=settle_seconds
@@ -76,11 +132,10 @@ def ingest_village(
     result.files_still_writing = [_relative(f.path, raw_dir) for f in folder.still_writing]
     known = _known_hashes(con, village)
     present = set(result.files_still_writing)
-    for found in folder.refused:  # links out of the raw folder, FIFOs, folders named .xlsx
-        export = refused_export(found.path, raw_dir, found.code, found.reason)
-        present.add(export.source_file)
-        _store_export(con, village, export)
-        result.files_failed[export.source_file] = export.error_message or export.error_code or ""
+    # links out of the raw folder, FIFOs, folders named .xlsx
+    refused = [refused_export(f.path, raw_dir, f.code, f.reason) for f in folder.refused]
+    present.update(export.source_file for export in refused)
+    to_read: list[tuple[Path, str]] = []
     for path in folder.exports:
         source_file = _relative(path, raw_dir)
         present.add(source_file)
@@ -89,15 +144,42 @@ def ingest_village(
             result.files_unchanged.append(source_file)
             continue
         (result.files_changed if source_file in known else result.files_new).append(source_file)
-        export = read_export(path, raw_dir)
-        _store_export(con, village, export)
+        to_read.append((path, source_file))
+    return _VillagePlan(result, refused, to_read, sorted(set(known) - present))
+
+
+def _read_ahead(pool: ThreadPoolExecutor, jobs: list[tuple[Path, Path]]) -> Iterator[ExportRead]:
+    """`read_export` of every job, in order, with at most `READ_AHEAD` reads waiting."""
+    pending: deque[Future[ExportRead]] = deque()
+    waiting = iter(jobs)
+    for job in waiting:
+        pending.append(pool.submit(read_export, *job))
+        if len(pending) >= READ_AHEAD:
+            break
+    while pending:
+        read = pending.popleft().result()
+        job = next(waiting, None)
+        if job is not None:
+            pending.append(pool.submit(read_export, *job))
+        yield read
+
+
+def _apply_plan(
+    con: duckdb.DuckDBPyConnection, plan: _VillagePlan, reads: Iterator[ExportRead]
+) -> None:
+    result = plan.result
+    for export in plan.refused:
+        _store_export(con, result.village, export)
+        result.files_failed[export.source_file] = export.error_message or export.error_code or ""
+    for _, source_file in plan.to_read:
+        export = next(reads)
+        _store_export(con, result.village, export)
         if export.status != "ok":
             result.files_failed[source_file] = export.error_message or export.error_code or ""
-    for source_file in sorted(set(known) - present):
-        _drop_file(con, village, source_file)
+    for source_file in plan.removed:
+        _drop_file(con, result.village, source_file)
         result.files_removed.append(source_file)
-    result.rows_read = _rows_read(con, village)
-    return result
+    result.rows_read = _rows_read(con, result.village)
 
 
 def _relative(path: Path, raw_dir: Path) -> str:

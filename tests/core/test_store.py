@@ -12,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -182,3 +183,27 @@ def test_the_store_its_lock_and_spill_folder_are_private(tmp_path: Path) -> None
         assert stat.S_IMODE(path.stat().st_mode) & 0o037 == 0, path
     for folder in (work, work / "tmp"):
         assert stat.S_IMODE(folder.stat().st_mode) & 0o027 == 0, folder
+
+
+@pytest.mark.parametrize(
+    ("description", "columns", "where", "expected"),
+    [
+        ("all columns", None, None, {"village": ["a", "b"], "nik": ["1", "2"], "n": [1, 2]}),
+        ("the table's order", ["n", "village"], None, {"village": ["a", "b"], "n": [1, 2]}),
+        ("absent ones skipped", ["nik", "not_there"], None, {"nik": ["1", "2"]}),
+        ("with a filter", ["n"], {"village": "b"}, {"n": [2]}),
+        ("none present", ["not_there"], None, {}),
+    ],
+)
+def test_read_table_reads_only_the_columns_asked_for(
+    tmp_path: Path,
+    description: str,
+    columns: list[str] | None,
+    where: dict[str, str] | None,
+    expected: dict[str, list[object]],
+) -> None:
+    con = duckdb.connect(str(tmp_path / "store.duckdb"))
+    append_rows(con, "t", pl.DataFrame({"village": ["a", "b"], "nik": ["1", "2"], "n": [1, 2]}))
+    frame = read_table(con, "t", where, columns=columns)
+    assert frame is not None
+    assert frame.to_dict(as_series=False) == expected, description
