@@ -294,3 +294,23 @@ def test_a_status_written_for_an_item_the_next_run_no_longer_produces_is_kept(
     row = published.filter(pl.col("item_id") == gone).row(0, named=True)
     assert (row["status"], row["is_current"], row["kind"]) == ("selesai", False, items["kind"][0])
     assert merge_statuses(ledger.head(0), entries, later).height == 0  # unknown to every run
+
+
+def test_a_number_typed_in_a_status_cell_is_masked_in_the_problem(
+    built: dict, tmp_path: Path
+) -> None:
+    """An operator who types a NIK in the Status column gets a problem (logged by the asset)
+    that shows the number masked, in its message and its value."""
+    reports = tmp_path / "reports" / "musdes"
+    items = apply_statuses(built["items"], load_ledger(tmp_path / "review"))
+    path = reports / "kapong.xlsx"
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    write_village_workbook(
+        path, items, VillageHeading("Kapong", "Batumarmar", "Pamekasan", "-", now)
+    )
+    fill(path, {items["item_id"][0]: "3528114506890001"})
+    problems = read_status_workbooks([reports]).problems
+    assert problems.height == 1
+    problem = problems.row(0, named=True)
+    assert "352811********01" in problem["message"] and problem["value"] == "352811********01"
+    assert "3528114506890001" not in f"{problem['message']} {problem['value']}"
