@@ -56,7 +56,7 @@ def registry_rows() -> list[dict]:
             hubungan_keluarga="KEPALA KELUARGA"),
         row("P-holis", "H-1", KK1, "3528111203750002", "MOH. HOLIS", "12-03-1975"),
         row("P-rahman", "H-2", KK2, "3528110102600003", "ABD. RAHMAN", "01-02-1960",
-            keterangan="MENINGGAL", hubungan_keluarga="KEPALA KELUARGA"),
+            keterangan="MENINGGAL, KK BARU 3528110101100099", hubungan_keluarga="KEPALA KELUARGA"),
         row("P-suparman", "H-3", KK3, "3528112010800004", "SUPARMAN", "20-10-1980", bpnt="YA",
             hubungan_keluarga="KEPALA KELUARGA"),
     ]  # fmt: skip
@@ -162,6 +162,8 @@ def test_every_item_rests_on_source_rows_and_shows_no_full_number(built: dict) -
     assert proposal["count_members"] == 2 and proposal["count_source_rows"] == 2
     shown = items.select(pl.concat_str(pl.all().cast(pl.String), ignore_nulls=True)).to_series()
     assert not shown.str.contains(r"\d{16}").any()  # NIK and KK only masked
+    deceased = items.filter(pl.col("person_id") == "P-rahman", pl.col("reason") == "MENINGGAL")
+    assert "'MENINGGAL, KK BARU 352811********99'" in deceased["evidence"][0]  # KETERANGAN
     assert items["item_id"].n_unique() == items.height
 
 
