@@ -85,6 +85,11 @@ def mask_number_sql(column: str) -> str:
     )
 
 
+def mask_text_sql(column: str) -> str:
+    """`mask_text_expr` as a DuckDB expression over one of our own columns (free text)."""
+    return f"regexp_replace({quoted(column)}, '(\\d{{6}})\\d+(\\d{{2}})', '\\1********\\2', 'g')"
+
+
 def mask_name_sql(column: str) -> str:
     """`mask_name_expr` as a DuckDB expression over one of our own columns."""
     return (
