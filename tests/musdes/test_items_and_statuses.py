@@ -316,3 +316,19 @@ def test_a_number_typed_in_a_status_cell_is_masked_in_the_problem(
     problem = problems.row(0, named=True)
     assert "352811********01" in problem["message"] and problem["value"] == "352811********01"
     assert "3528114506890001" not in f"{problem['message']} {problem['value']}"
+
+
+def test_a_number_in_an_operators_note_is_masked_in_the_workbook(
+    built: dict, tmp_path: Path
+) -> None:
+    items = apply_statuses(built["items"], load_ledger(tmp_path / "review")).with_columns(
+        pl.lit("KK baru 3528110101100099").alias("catatan")
+    )
+    path = tmp_path / "kapong.xlsx"
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    write_village_workbook(
+        path, items, VillageHeading("Kapong", "Batumarmar", "Pamekasan", "-", now)
+    )
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Sanggahan").to_python()
+    notes = {r[rows[3].index("Catatan")] for r in rows[4:]}
+    assert notes == {"KK baru 352811********99"}
