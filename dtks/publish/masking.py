@@ -57,7 +57,7 @@ class Masking:
 IDENTIFIERS = Masking(
     numbers=("nik", "nik_as_written", "no_kk", "no_kk_as_written"),
     names=("nama_ibu_kandung", "nama_ibu_key"),
-    texts=("keterangan", "catatan"),  # typed by village operators
+    texts=("keterangan", "catatan", "status_as_written"),  # typed by village operators
     dropped=("extras",),
     suffixes=("_l", "_r", "_kept"),
     description="NIK, KK masked (in notes too); mother's name as initials; `extras` dropped",
