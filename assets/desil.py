@@ -25,7 +25,9 @@ from dtks.stages.desil import desil_distribution, desil_kecamatan, per_village
     description=(
         "Matches every desil ranking list (SIKS-NG 'Pemeringkatan Desil', found in the "
         "village folders and in _kecamatan/) to the reconciled families: by Nomor KK, then "
-        "the head's NIK, then a member's NIK, trusted NIKs only. The newest list wins, older "
+        "the head's NIK, then a member's NIK (trusted NIKs only), then, for a row whose NIK "
+        "the exports lack, cut or mistype, the one person with its name and birth date in "
+        "the list's village. The newest list wins, older "
         "desils are kept as history; conflicts are flagged for the operators, never guessed."
     ),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from dtks.store import quoted
@@ -18,6 +20,18 @@ def mask_number(value: str | None) -> str | None:
     if len(text) < 9:
         return "*" * len(text)
     return text[:6] + "*" * (len(text) - 8) + text[-2:]
+
+
+_LONG_NUMBER = re.compile(r"\d{9,}")
+
+
+def mask_text(text: str) -> str:
+    """Free text with every run of 9+ digits (a NIK, a KK number) masked.
+
+    >>> mask_text("Status '3528114506890001' tidak dikenal")
+    "Status '352811********01' tidak dikenal"
+    """
+    return _LONG_NUMBER.sub(lambda m: mask_number(m.group()) or "", text)
 
 
 def mask_name(value: str | None) -> str | None:
@@ -43,6 +57,17 @@ def mask_number_expr(column: str | pl.Expr) -> pl.Expr:
     )
 
 
+def mask_text_expr(column: str | pl.Expr) -> pl.Expr:
+    """`mask_text` as a Polars expression: every run of 9+ digits keeps its first 6 and last 2
+    digits, the rest starred (8 stars, so a NIK or KK reads as `mask_number` shows it).
+
+    >>> pl.select(mask_text_expr(pl.lit("PINDAH KE KK 3528110101900002"))).item()
+    'PINDAH KE KK 352811********02'
+    """
+    col = pl.col(column) if isinstance(column, str) else column
+    return col.str.replace_all(r"(\d{6})\d+(\d{2})", "${1}********${2}")
+
+
 def mask_name_expr(column: str | pl.Expr) -> pl.Expr:
     """`mask_name` as a Polars expression over a whole column."""
     col = pl.col(column) if isinstance(column, str) else column
@@ -58,6 +83,11 @@ def mask_number_sql(column: str) -> str:
         f"CASE WHEN length({value}) < 9 THEN repeat('*', length({value})) "
         f"ELSE left({value}, 6) || repeat('*', {shown} - 8) || right({value}, 2) END"
     )
+
+
+def mask_text_sql(column: str) -> str:
+    """`mask_text_expr` as a DuckDB expression over one of our own columns (free text)."""
+    return f"regexp_replace({quoted(column)}, '(\\d{{6}})\\d+(\\d{{2}})', '\\1********\\2', 'g')"
 
 
 def mask_name_sql(column: str) -> str:

@@ -2,14 +2,13 @@
 operator can act on (every text masked), and its row in the work store's run history."""
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from assets.metadata import run_trigger
-from dtks.privacy import mask_number
+from dtks.privacy import mask_text
 from dtks.publish.run_history import RunInfo, record_unpublished_run
 from dtks.store import WorkStore
 from pipelines.jobs import villages_in_run
@@ -17,13 +16,6 @@ from pipelines.jobs import villages_in_run
 # How long the failure sensor waits for another run's lock on the work store before it
 # leaves the failed run out of the run history (the alert is out already).
 FAILED_RUN_LOCK_WAIT_S = 20.0
-
-_LONG_NUMBER = re.compile(r"\d{9,}")
-
-
-def mask_text(text: str) -> str:
-    """Free text with every run of 9+ digits (a NIK, a KK number) masked."""
-    return _LONG_NUMBER.sub(lambda m: mask_number(m.group()) or "", text)
 
 
 @dataclass(frozen=True)

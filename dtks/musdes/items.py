@@ -28,7 +28,7 @@ import json
 import polars as pl
 
 from dtks.musdes.settings import PROGRAMME_LABELS, PROGRAMMES, ProgrammeCutoffs
-from dtks.privacy import mask_number_expr
+from dtks.privacy import mask_number_expr, mask_text_expr
 
 KINDS = ("usulan", "sanggah", "verifikasi", "cek_sasaran")
 REASONS = {
@@ -259,7 +259,7 @@ def _removals_deceased_moved(
         pl.lit("register").alias("_source"),
         pl.format(
             "data penduduk desa: status {} (baris {}; cocok lewat {})",
-            pl.col("status_as_written").fill_null(pl.col("status")),
+            mask_text_expr(pl.col("status_as_written")).fill_null(pl.col("status")),
             "source_row",
             pl.col("matched_by").replace(
                 {"nik": "NIK", "nama_tgl_ibu": "nama, tanggal lahir dan nama ibu"}
@@ -275,7 +275,7 @@ def _removals_deceased_moved(
         pl.lit("keterangan").alias("_source"),
         pl.format(
             "KETERANGAN ekspor DTKS: '{}' (baris {})",
-            pl.col("keterangan").fill_null(pl.col("keterangan_kode")),
+            mask_text_expr(pl.col("keterangan")).fill_null(pl.col("keterangan_kode")),
             "source_row",
         ).alias("_evidence"),
         *ROW,

@@ -30,6 +30,7 @@ import polars as pl
 from python_calamine import CalamineError, CalamineWorkbook
 
 from dtks.files import replaced_atomically
+from dtks.privacy import mask_text
 from dtks.review.readback import PROBLEM_SCHEMA  # the review round trip's problems, same columns
 
 # The statuses an operator writes, in the order of the deliberation.
@@ -180,7 +181,7 @@ def _read_sheet(
                     offset,
                     "Status",
                     status,
-                    f"Status '{status[:30]}' tidak dikenal; tulis salah satu: "
+                    f"Status '{mask_text(status)[:30]}' tidak dikenal; tulis salah satu: "
                     + ", ".join(WORKBOOK_STATUSES),
                 )
             )
@@ -213,8 +214,8 @@ def _problem(
         "sheet": sheet,
         "row": row,
         "column": column,
-        "value": None if value is None else value[:60],
-        "message": message,
+        "value": None if value is None else mask_text(value)[:60],  # a NIK typed in a cell
+        "message": mask_text(message),
     }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 
 from dtks.musdes.status import STATUS_LABELS, STATUSES, WORKBOOK_STATUSES
+from dtks.privacy import mask_text
 from dtks.reports.xlsx import PageHeader, row_height, set_print, text_lines, workbook_at, write_cell
 
 KEY_HEADER = "kunci"
@@ -309,7 +310,8 @@ def _write_items(
         sheet.set_row(row, row_height(lines))
         status = item["status"] if item["status"] in WORKBOOK_STATUSES else None
         write_cell(sheet, row, len(values), status, fmt["status"])
-        write_cell(sheet, row, len(values) + 1, item.get("catatan"), fmt["cell"])
+        note = item.get("catatan")  # the operator's own words, posted at the village office
+        write_cell(sheet, row, len(values) + 1, note and mask_text(note), fmt["cell"])
         write_cell(sheet, row, len(values) + 2, item["item_id"])
     if items.height:
         status_col = len(COLUMNS) - 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dtks.privacy import mask_name_sql, mask_number_sql
+from dtks.privacy import mask_name_sql, mask_number_sql, mask_text_sql
 from dtks.store import quoted
 
 
@@ -16,6 +16,7 @@ class Masking:
 
     numbers: tuple[str, ...] = ()  # NIK, KK: region prefix and last 2 characters kept
     names: tuple[str, ...] = ()  # mothers' names: initials kept
+    texts: tuple[str, ...] = ()  # free text we keep: every run of 9+ digits masked as a number
     dropped: tuple[str, ...] = ()  # free-form columns that may hold identifiers we cannot see
     suffixes: tuple[str, ...] = ()
     description: str = ""  # for the docs' table list
@@ -37,6 +38,8 @@ class Masking:
                 selected.append(f"{mask_number_sql(column)} AS {quoted(column)}")
             elif base in self.names:
                 selected.append(f"{mask_name_sql(column)} AS {quoted(column)}")
+            elif base in self.texts:
+                selected.append(f"{mask_text_sql(column)} AS {quoted(column)}")
             else:
                 selected.append(quoted(column))
         return ", ".join(selected)
@@ -49,13 +52,15 @@ class Masking:
 
 
 # Columns that identify a person directly: NIK and KK masked, mothers' names reduced to
-# initials, free-form columns dropped; the rule of every table that holds person rows.
+# initials, numbers inside the operators' notes masked, free-form columns dropped; the rule
+# of every table that holds person rows.
 IDENTIFIERS = Masking(
     numbers=("nik", "nik_as_written", "no_kk", "no_kk_as_written"),
     names=("nama_ibu_kandung", "nama_ibu_key"),
+    texts=("keterangan", "catatan", "status_as_written"),  # typed by village operators
     dropped=("extras",),
     suffixes=("_l", "_r", "_kept"),
-    description="NIK, KK masked; mother's name as initials; `extras` dropped",
+    description="NIK, KK masked (in notes too); mother's name as initials; `extras` dropped",
 )
 # Tables with no column that identifies a person (counts, file names): copied as they are.
 NOTHING = Masking(description="as in the full file (no identifying column)")

@@ -23,7 +23,6 @@ def _layout_fingerprint(*schemas: object) -> str:
 # Changes whenever a cache table of the work store changes shape (see dtks.store.WorkStore).
 STORE_LAYOUT = _layout_fingerprint(
     RAW_ROWS_SCHEMA,
-    REGISTER_ROWS_SCHEMA,
     SOURCE_FILES_SCHEMA,
     SOURCE_SHEETS_SCHEMA,
     DESIL_ROWS_SCHEMA,

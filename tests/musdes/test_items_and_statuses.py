@@ -56,7 +56,7 @@ def registry_rows() -> list[dict]:
             hubungan_keluarga="KEPALA KELUARGA"),
         row("P-holis", "H-1", KK1, "3528111203750002", "MOH. HOLIS", "12-03-1975"),
         row("P-rahman", "H-2", KK2, "3528110102600003", "ABD. RAHMAN", "01-02-1960",
-            keterangan="MENINGGAL", hubungan_keluarga="KEPALA KELUARGA"),
+            keterangan="MENINGGAL, KK BARU 3528110101100099", hubungan_keluarga="KEPALA KELUARGA"),
         row("P-suparman", "H-3", KK3, "3528112010800004", "SUPARMAN", "20-10-1980", bpnt="YA",
             hubungan_keluarga="KEPALA KELUARGA"),
     ]  # fmt: skip
@@ -162,6 +162,8 @@ def test_every_item_rests_on_source_rows_and_shows_no_full_number(built: dict) -
     assert proposal["count_members"] == 2 and proposal["count_source_rows"] == 2
     shown = items.select(pl.concat_str(pl.all().cast(pl.String), ignore_nulls=True)).to_series()
     assert not shown.str.contains(r"\d{16}").any()  # NIK and KK only masked
+    deceased = items.filter(pl.col("person_id") == "P-rahman", pl.col("reason") == "MENINGGAL")
+    assert "'MENINGGAL, KK BARU 352811********99'" in deceased["evidence"][0]  # KETERANGAN
     assert items["item_id"].n_unique() == items.height
 
 
@@ -294,3 +296,39 @@ def test_a_status_written_for_an_item_the_next_run_no_longer_produces_is_kept(
     row = published.filter(pl.col("item_id") == gone).row(0, named=True)
     assert (row["status"], row["is_current"], row["kind"]) == ("selesai", False, items["kind"][0])
     assert merge_statuses(ledger.head(0), entries, later).height == 0  # unknown to every run
+
+
+def test_a_number_typed_in_a_status_cell_is_masked_in_the_problem(
+    built: dict, tmp_path: Path
+) -> None:
+    """An operator who types a NIK in the Status column gets a problem (logged by the asset)
+    that shows the number masked, in its message and its value."""
+    reports = tmp_path / "reports" / "musdes"
+    items = apply_statuses(built["items"], load_ledger(tmp_path / "review"))
+    path = reports / "kapong.xlsx"
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    write_village_workbook(
+        path, items, VillageHeading("Kapong", "Batumarmar", "Pamekasan", "-", now)
+    )
+    fill(path, {items["item_id"][0]: "3528114506890001"})
+    problems = read_status_workbooks([reports]).problems
+    assert problems.height == 1
+    problem = problems.row(0, named=True)
+    assert "352811********01" in problem["message"] and problem["value"] == "352811********01"
+    assert "3528114506890001" not in f"{problem['message']} {problem['value']}"
+
+
+def test_a_number_in_an_operators_note_is_masked_in_the_workbook(
+    built: dict, tmp_path: Path
+) -> None:
+    items = apply_statuses(built["items"], load_ledger(tmp_path / "review")).with_columns(
+        pl.lit("KK baru 3528110101100099").alias("catatan")
+    )
+    path = tmp_path / "kapong.xlsx"
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    write_village_workbook(
+        path, items, VillageHeading("Kapong", "Batumarmar", "Pamekasan", "-", now)
+    )
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Sanggahan").to_python()
+    notes = {r[rows[3].index("Catatan")] for r in rows[4:]}
+    assert notes == {"KK baru 352811********99"}

@@ -18,10 +18,10 @@ import pytest
 from dagster_runs import settings_for
 
 from assets.partitions import village_partitions
+from dtks.privacy import mask_text
 from dtks.store import read_table
 from pipelines.alerts import ALERT_FILE_TAG, call_alert_command, post_alert_webhook
 from pipelines.definitions import build_definitions
-from pipelines.failed_runs import mask_text
 from pipelines.jobs import all_villages_tags
 from pipelines.sensors import run_failure_alert
 

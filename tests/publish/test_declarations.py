@@ -94,7 +94,8 @@ def test_a_new_declaration_is_copied_masked_and_described(tmp_path: Path) -> Non
     store = duckdb.connect()
     store.execute(
         "CREATE TABLE store_items AS SELECT 'kapong' AS village, '3528114506890001' AS nik, "
-        "'SITI AMINAH' AS nama_ibu_kandung, '{\"x\": 1}' AS extras"
+        "'SITI AMINAH' AS nama_ibu_kandung, '{\"x\": 1}' AS extras, "
+        "'pindah ke KK 3528110101100099' AS catatan"
     )
     declarations = (
         TableDeclaration(
@@ -127,8 +128,8 @@ def test_a_new_declaration_is_copied_masked_and_described(tmp_path: Path) -> Non
     assert ("items", "extras") in full_columns and ("items", "extras") not in masked_columns
     con = duckdb.connect(str(MASKED.path(tmp_path)), read_only=True)
     try:
-        assert con.execute("SELECT nik, nama_ibu_kandung FROM items").fetchall() == [
-            ("352811********01", "S*** A*****")
+        assert con.execute("SELECT nik, nama_ibu_kandung, catatan FROM items").fetchall() == [
+            ("352811********01", "S*** A*****", "pindah ke KK 352811********99")
         ]
     finally:
         con.close()
