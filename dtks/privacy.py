@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import secrets
 
+import duckdb
 import polars as pl
 
 from dtks.store import quoted
@@ -96,3 +98,37 @@ def mask_name_sql(column: str) -> str:
         f"regexp_replace(regexp_replace({quoted(column)}, '(\\S)\\S', '\\1*', 'g'), "
         "'\\*\\S', '**', 'g')"
     )
+
+
+# The work store's random secret for keyed hashes of identifiers (never published).
+SECRET_TABLE = "identifier_secret"
+
+
+def identifier_secret(con: duckdb.DuckDBPyConnection) -> str:
+    """The work store's secret (64 hex digits), made once on first use and kept with the
+    store: keys derived from a NIK or KK (record keys, register family keys) are hashed
+    again with it in the masked file, so nobody can recover the number by hashing the
+    candidates the masked digits and the birth date leave (about 100 for a record key)."""
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {SECRET_TABLE} AS SELECT ? AS secret",  # noqa: S608
+        [secrets.token_hex(32)],
+    ).fetchall()
+    return con.execute(f"SELECT secret FROM {SECRET_TABLE}").fetchall()[0][0]  # noqa: S608
+
+
+def rekey_sql(column: str, secret: str) -> str:
+    """A key column hashed again with `secret` (hex only), as a DuckDB expression: the same
+    key gives the same value across the tables of a file and across runs, and reveals
+    nothing without the secret.
+
+    >>> import duckdb
+    >>> key = duckdb.sql(f"SELECT {rekey_sql('k', 'ab')} FROM (SELECT 'N-1' AS k)").fetchall()[0][0]
+    >>> key[:2], len(key), any(c.isdigit() for c in key)
+    ('k-', 18, False)
+    """
+    if not re.fullmatch(r"[0-9a-f]+", secret):
+        raise ValueError("the secret must be hex digits")
+    value = f"CAST({quoted(column)} AS VARCHAR)"
+    # hex digits written as letters (a-p): a key never looks like a NIK to a reader or a scan
+    digest = f"translate(left(sha256('{secret}' || {value}), 16), '0123456789', 'ghijklmnop')"
+    return f"CASE WHEN {value} IS NULL THEN NULL ELSE 'k-' || {digest} END"

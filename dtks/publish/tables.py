@@ -14,11 +14,13 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from dtks.privacy import identifier_secret
 from dtks.publish.atomic import PublishedTable
 from dtks.publish.comments import (
     CHANGE_COMMENTS,
@@ -221,6 +223,7 @@ def published_tables(
         raise ValueError(
             f"computed tables {sorted(computed)} differ from the declared {sorted(expected)}"
         )
+    secret = identifier_secret(con) if file == MASKED else ""
     tables = []
     for declared in declarations:
         if file not in declared.files:
@@ -237,7 +240,7 @@ def published_tables(
                 rows,
                 declared.comment,
                 declared.column_comments(columns),
-                select=declared.masking.select if file == MASKED else None,
+                select=partial(declared.masking.select, secret=secret) if secret else None,
             )
         )
     return tables

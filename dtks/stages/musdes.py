@@ -33,6 +33,7 @@ from dtks.musdes.settings import ProgrammeCutoffs
 from dtks.musdes.status import LEDGER_DIR, PROBLEM_SCHEMA
 from dtks.musdes.workbook import VillageHeading
 from dtks.region import Kecamatan
+from dtks.storage_errors import explain_storage_errors
 from dtks.store import read_table, replace_table, table_exists, transaction
 
 MUSDES_DIR = "musdes"  # under the curated reports folder
@@ -103,7 +104,9 @@ def musdes_kecamatan(
         cutoffs,
     )
     reports = curated_dir / "reports" / MUSDES_DIR
-    read = read_status_workbooks([reports, review_dir / LEDGER_DIR])
+    # a folder the service may not read or write fails as a StorageError saying so
+    with explain_storage_errors(reports, f"bahan musyawarah desa {MUSDES_DIR}/"):
+        read = read_status_workbooks([reports, review_dir / LEDGER_DIR])
     previous = read_table(con, "deliberation_items")  # what the workbooks were written from
     ledger = merge_statuses(load_ledger(review_dir), read.entries, items, now, previous)
     if ledger.height:
@@ -126,7 +129,8 @@ def musdes_kecamatan(
             desa.nama, kecamatan.nama, kecamatan.kabupaten_nama, cutoffs.describe(), now
         )
         current = published.filter(pl.col("village") == slug, pl.col("is_current"))
-        write_village_workbook(path, current, heading)
+        with explain_storage_errors(reports, f"bahan musyawarah desa {path.name}"):
+            write_village_workbook(path, current, heading)
         summary.workbooks.append(path.name)
     summary.register_rows = register.height
     summary.register_outcomes = dict(register.group_by("outcome").len().sort("outcome").iter_rows())
