@@ -72,6 +72,30 @@ def item_id(kind: str, reason: str, subject_key: str) -> str:
     return f"M-{digest[:16]}"
 
 
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def with_secret_item_ids(items: pl.DataFrame, secret: str) -> pl.DataFrame:
+    """`items` with each `item_id` hashed again with the work store's secret
+    (`dtks.privacy.identifier_secret`), written as letters. The workbooks posted at the
+    village office carry the id in a hidden column; an id made from a register family's KK
+    or a duplicate's record key could otherwise be traced back to the number by hashing the
+    candidates its masked digits leave.
+
+    >>> ids = with_secret_item_ids(pl.DataFrame({"item_id": ["M-1", None]}), "s")["item_id"]
+    >>> ids[0][:2], len(ids[0]), ids[0][2:].isalpha(), ids[1]
+    ('M-', 18, True, None)
+    """
+
+    def one(item: str) -> str:
+        digest = hashlib.sha256(f"{secret}|{item}".encode()).hexdigest()[:16]
+        return "M-" + digest.translate(_DIGITS_AS_LETTERS)
+
+    return items.with_columns(
+        pl.col("item_id").map_elements(one, return_dtype=pl.String, skip_nulls=True)
+    )
+
+
 def _rows_json(frame: pl.DataFrame, by: str) -> pl.DataFrame:
     """Per `by`: the JSON list of its source rows and their count."""
     if frame.is_empty():

@@ -46,7 +46,8 @@ STATUS_LABELS = {
 }
 LEDGER_DIR = "musdes"
 LEDGER_FILE = "status_musdes.csv"
-ITEM_ID_PATTERN = re.compile(r"^M-[0-9a-f]{16}$")
+# hex digits, or letters once keyed with the store's secret (`with_secret_item_ids`)
+ITEM_ID_PATTERN = re.compile(r"^M-[0-9a-p]{16}$")
 HEADER_SEARCH_ROWS = 10
 
 ENTRY_SCHEMA: dict[str, pl.DataType] = {

@@ -238,7 +238,7 @@ DESIL_ROW_COMMENTS = {
 }
 
 DELIBERATION_ITEM_COMMENTS = {
-    "item_id": "Stable id of the item (hash of kind, reason and subject): the same item on the next export keeps it, and its status",
+    "item_id": "Stable id of the item (hash of kind, reason and subject, keyed with the work store's secret): the same item on the next export keeps it, and its status",
     "village": "Village slug",
     "kind": "usulan (family to propose), sanggah (to remove), verifikasi (to verify, no removal code), cek_sasaran (targeting check)",
     "reason": "KELUARGA_BARU; MENINGGAL, PINDAH, GANDA, TIDAK LAYAK; TIDAK_DI_REGISTER; DI_ATAS_BATAS (recipient above the programme's desil cut-off), TANPA_PROGRAM (eligible, no programme)",

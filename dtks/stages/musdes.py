@@ -29,9 +29,11 @@ from dtks.musdes import (
     save_ledger,
     write_village_workbook,
 )
+from dtks.musdes.items import with_secret_item_ids
 from dtks.musdes.settings import ProgrammeCutoffs
 from dtks.musdes.status import LEDGER_DIR, PROBLEM_SCHEMA
 from dtks.musdes.workbook import VillageHeading
+from dtks.privacy import identifier_secret
 from dtks.region import Kecamatan
 from dtks.storage_errors import explain_storage_errors
 from dtks.store import read_table, replace_table, table_exists, transaction
@@ -103,6 +105,7 @@ def musdes_kecamatan(
         read_table(con, "reconciled_deactivations"),
         cutoffs,
     )
+    items = with_secret_item_ids(items, identifier_secret(con))
     reports = curated_dir / "reports" / MUSDES_DIR
     # a folder the service may not read or write fails as a StorageError saying so
     with explain_storage_errors(reports, f"bahan musyawarah desa {MUSDES_DIR}/"):
