@@ -79,6 +79,7 @@ CLEAN_SCHEMA: dict[str, pl.DataType] = {
     "no_kk_as_written": pl.String(),
     "no_kk_is_valid": pl.Boolean(),
     "no_kk_possibly_truncated": pl.Boolean(),
+    "no_kk_issue_date": pl.Date(),
     "nama": pl.String(),
     "nama_gelar": pl.String(),
     "nama_key": pl.String(),

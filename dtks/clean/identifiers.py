@@ -192,11 +192,35 @@ def add_nik_fields(
     return lf.with_columns(valid.fill_null(False).alias("nik_is_valid"))
 
 
+def kk_issue_date(column: str, reference: date) -> pl.Expr:
+    """The date a KK number was issued: its digits 7-12 as DDMMYY; null when not a real date.
+
+    The two-digit year takes the century that gives a date not after `reference` (the run's
+    reference date). A KK is issued anew when a family moves, splits or loses its head, so of
+    two sound KK numbers of one person the one issued later is the family they belong to now.
+
+        >>> frame = pl.DataFrame({"no_kk": ["3528111503190004", "3528110112990001",
+        ...                                 "3528113102100003", None]})
+        >>> frame.select(kk_issue_date("no_kk", date(2026, 11, 30))).to_series().to_list()
+        [datetime.date(2019, 3, 15), datetime.date(1999, 12, 1), None, None]
+    """
+    day, month, yy = _part(column, 6, 2), _part(column, 8, 2), _part(column, 10, 2)
+    century = reference.year // 100 * 100
+    this_century = date_or_null(century + yy, month, day)
+    return (
+        pl.when(this_century <= pl.lit(reference))
+        .then(this_century)
+        .otherwise(date_or_null(century - 100 + yy, month, day))
+    )
+
+
 def add_kk_fields(lf: pl.LazyFrame, kecamatan: Kecamatan, reference: date) -> pl.LazyFrame:
-    """Add `no_kk_is_valid` and helper flags: region, issue date (DDMMYY, not future), serial."""
+    """Add `no_kk_issue_date` (`kk_issue_date`), `no_kk_is_valid` and helper flags: region,
+    issue date (DDMMYY, not in the future), serial."""
     yy = _part("no_kk", 10, 2)
     issued = date_or_null(century_by_age(yy, reference), _part("no_kk", 8, 2), _part("no_kk", 6, 2))
     lf = lf.with_columns(
+        kk_issue_date("no_kk", reference).alias("no_kk_issue_date"),
         (issued.is_not_null() & (issued <= pl.lit(reference)))
         .fill_null(False)
         .alias("_no_kk_date_real"),

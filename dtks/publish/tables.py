@@ -107,7 +107,8 @@ PUBLISHED_TABLES: tuple[TableDeclaration, ...] = (
         "Every accepted source row: its lineage (village, source_file, source_sheet, "
         "source_row), its cleaned values and the person_id it belongs to",
         PERSON_SOURCE_COMMENTS,
-        query="SELECT * FROM reconciled_sources",
+        # the KK's issue date is digits 7-12 of the number the masked file hides
+        query="SELECT * EXCLUDE (no_kk_issue_date) FROM reconciled_sources",
     ),
     TableDeclaration(
         "rejected_rows",

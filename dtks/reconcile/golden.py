@@ -7,17 +7,28 @@ its first column is filled (**filled beats empty**), ranked by:
 
 1. the rule's own preferences, in order (e.g. for the NIK: marked PADAN DUKCAPIL or
    well-formed and agreeing with the birth date beats one that is not);
-2. **the most recent export**: the row's TANGGAL UPDATE, else the date its file was modified;
-3. **a value seen in more source rows beats a lone one**;
-4. then, only to be deterministic: the smaller value, record key and source row.
+2. the rule's own dates, newest first (for the KK: the date the KK was issued);
+3. **the most recent export**: the row's TANGGAL UPDATE, else the date its file was modified;
+4. **a value seen in more source rows beats a lone one**;
+5. then, only to be deterministic: the smaller value, record key and source row.
+
+The KK: a family gets a new KK when it moves, splits or loses its head, and the old card
+stays behind in the other village's export until someone removes it. So of two sound KK
+numbers on an active listing the one issued later (digits 7-12, `no_kk_issue_date`) is the
+family the person belongs to now: a married child listed under the parents' KK and as head
+of a new one, or a person who moved and was registered anew, belongs to the new family.
+The export date cannot tell this: the old village may have sent its file last.
 
 NIK, birth date and sex come from what is the person's own: a NIK another person carries
 and fits (a head's NIK typed on his wife's row) is no candidate, nor is a birth date filled
 in from a NIK another person carries (`with_nik_ownership`); sex is only ever the typed one.
 
 The address, village and IDDTKS come together from the person's *primary row*: the listing
-that is active (not marked PINDAH or GANDA), carries an IDDTKS, a trusted NIK, and is the
-most recent. That row is the record kept upward; the person's other rows are deactivated.
+that is active (not marked PINDAH or GANDA), carries the person's golden KK, an IDDTKS, a
+trusted NIK, and is the most recent. That row is the record kept upward; the person's other
+rows are deactivated. Carrying the golden KK keeps the record kept upward, the person's
+address and their household (`dtks.reconcile.households`: the golden KK) one family: a
+person who moved is kept where the new family lives, the listing under the old KK goes.
 
 Every chosen value keeps the source row it came from in ``<rule>_source_row_key``
 (``source_file|source_sheet|source_row``, as in ``person_sources.source_row_key``).
@@ -74,6 +85,10 @@ SEX_AGREES_WITH_NIK = (
 KK_SOUND = (_flag("no_kk_is_valid") & ~_flag("no_kk_possibly_truncated")).alias(
     "KK well-formed and not truncated"
 )
+KK_ISSUE_DATE = pl.col("no_kk_issue_date").alias("the KK issued last")
+# The golden KK, set beside each of the person's rows while the primary row is chosen.
+GOLDEN_KK = "_golden_no_kk"
+CARRIES_GOLDEN_KK = (pl.col("no_kk") == pl.col(GOLDEN_KK)).alias("carries the golden KK")
 PROGRAMS = ("pkh", "bpnt", "pbi_jk", "bst")
 
 
@@ -83,7 +98,8 @@ class FieldRule:
 
     name: str
     columns: tuple[str, ...]
-    prefer: tuple[pl.Expr, ...] = ()
+    prefer: tuple[pl.Expr, ...] = ()  # conditions, true first (null counts as false)
+    newest_first: tuple[pl.Expr, ...] = ()  # dates, after `prefer`: latest first, null last
     required: pl.Expr | None = None  # default: the first column is filled
 
     def candidate(self) -> pl.Expr:
@@ -154,6 +170,7 @@ SURVIVORSHIP: tuple[FieldRule, ...] = (
         "no_kk",
         ("no_kk", "no_kk_is_valid", "no_kk_possibly_truncated", "hubungan_keluarga"),
         prefer=(ACTIVE_LISTING, KK_SOUND),
+        newest_first=(KK_ISSUE_DATE,),  # a new KK: the family moved or split (see above)
     ),
     FieldRule("status_kawin", ("status_kawin",), prefer=(ACTIVE_LISTING,)),
     FieldRule("pekerjaan", ("pekerjaan",), prefer=(ACTIVE_LISTING,)),
@@ -166,8 +183,9 @@ SURVIVORSHIP: tuple[FieldRule, ...] = (
 )
 PRIMARY = PrimaryRule(
     columns=("iddtks", *ADDRESS_COLUMNS),
-    prefer=(ACTIVE_LISTING, HAS_IDDTKS, NIK_TRUSTED, PADAN),
+    prefer=(ACTIVE_LISTING, CARRIES_GOLDEN_KK, HAS_IDDTKS, NIK_TRUSTED, PADAN),
 )
+KK_RULE = next(rule for rule in SURVIVORSHIP if rule.name == "no_kk")
 
 # Column order of the published `persons` table (provenance columns follow).
 PERSON_COLUMNS = (
@@ -249,22 +267,33 @@ def _best_row(rows: pl.DataFrame, keys: list[tuple[pl.Expr, bool]]) -> pl.DataFr
 
 
 def _field_keys(rule: FieldRule) -> list[tuple[pl.Expr, bool]]:
-    """Preferences (true first), recency (newest first), support (most first), value."""
+    """Preferences (true first), the rule's dates and recency (newest first), support (most
+    first), value."""
     value = rule.value()
     return [
         *[(p.fill_null(False), True) for p in rule.prefer],
+        *[(d, True) for d in rule.newest_first],
         (pl.col(RECENCY), True),
         (pl.len().over(PERSON_ID, value), True),
         (value, False),
     ]
 
 
-def primary_rows(sources: pl.DataFrame) -> pl.DataFrame:
+def primary_rows(sources: pl.DataFrame, golden_kk: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per person the source row kept upward: ``person_id``, its ``source_row_key`` and values.
 
     Ranked by `PRIMARY.prefer`, then recency, then how many identity fields are filled,
-    then by its values.
+    then by its values. ``golden_kk``: the chosen ``no_kk`` per ``person_id`` (`KK_RULE`),
+    chosen here when not given.
     """
+    if golden_kk is None:
+        golden_kk = _chosen(sources, KK_RULE)
+    sources = sources.join(
+        golden_kk.select(PERSON_ID, pl.col("no_kk").alias(GOLDEN_KK)),
+        on=PERSON_ID,
+        how="left",
+        maintain_order="left",
+    )
     complete = pl.sum_horizontal(pl.col(c).is_not_null() for c in PRIMARY.completeness)
     content = pl.concat_str(
         [pl.col(c).cast(pl.String).fill_null("") for c in PRIMARY.columns], separator="\x1f"
@@ -291,9 +320,10 @@ def _chosen(sources: pl.DataFrame, rule: FieldRule) -> pl.DataFrame:
 
 def _values_of_several_rows(sources: pl.DataFrame) -> pl.DataFrame:
     """Chosen values of persons listed in several rows: each rule ranks their rows."""
-    persons = primary_rows(sources)
-    for rule in SURVIVORSHIP:
-        persons = persons.join(_chosen(sources, rule), on=PERSON_ID, how="left")
+    chosen = {rule.name: _chosen(sources, rule) for rule in SURVIVORSHIP}
+    persons = primary_rows(sources, chosen[KK_RULE.name])
+    for values in chosen.values():
+        persons = persons.join(values, on=PERSON_ID, how="left")
     return persons.select(*_value_columns())
 
 

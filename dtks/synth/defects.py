@@ -255,7 +255,9 @@ class DefectPlanter:
             old = groups[g][k]
             person = old.person
             person.status_kawin = "KAWIN"
-            household = self.builder.single_household(person, self.geography[old.village])
+            household = self.builder.single_household(
+                person, self.geography[old.village], leaves=old.household
+            )
             self.extra_households.append(household)
             new = base_listing(person, household, self.desa_nama[household.village])
             new.hubungan = new.hubungan_written = vocab.HEAD
@@ -361,7 +363,9 @@ class DefectPlanter:
         slugs = [s for s in self.kecamatan.slugs if s != original.village]
         target = self.geography[self.rng.choice(slugs)]
         if original.age >= 17 and self.rng.random() < 0.7:
-            household = self.builder.single_household(original.person, target)
+            household = self.builder.single_household(
+                original.person, target, leaves=original.household
+            )
             self.extra_households.append(household)
             return self._copy(original, household, vocab.HEAD, "dup_across_villages")
         old = original.household

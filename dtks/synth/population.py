@@ -331,12 +331,22 @@ class PopulationBuilder:
         ]
         return [in_law, *grandchildren]
 
-    def kk_number(self, head: Person) -> str:
-        """A KK number issued to the head after they turned 17, between 2005 and last month."""
+    def kk_number(self, head: Person, after: date | None = None) -> str:
+        """A KK number issued to the head after they turned 17, between 2005 and last month.
+
+        `after`: the issue date of the KK the head leaves (moved, or split off the parents'
+        family): the new card is issued later. The one draw is made over the same span
+        either way and then scaled into the later days, so the random source advances
+        exactly as without `after` and nothing else the generator draws changes.
+        """
         latest = REFERENCE_DATE - timedelta(days=30)
         earliest = min(latest, max(date(2005, 1, 1), head.tanggal_lahir + timedelta(days=17 * 365)))
         span = max(1, (latest - earliest).days)
-        issued = earliest + timedelta(days=self.rng.randrange(span))
+        offset = self.rng.randrange(span)
+        if after is not None and after >= earliest:
+            earliest = after + timedelta(days=1)
+            offset = offset * max(1, (latest - earliest).days) // span
+        issued = earliest + timedelta(days=offset)
         region = self.kecamatan.nik_prefix if self.rng.random() < 0.95 else self.nik_region(40)
         return self.issuer.issue(region, issued.day, issued.month, issued.year)
 
@@ -359,13 +369,17 @@ class PopulationBuilder:
         dusun = village.dusun[dusun_i]
         return dusun, rt, rw, self.alamat(dusun, rt, rw)
 
-    def single_household(self, person: Person, village: VillageGeography) -> Household:
-        """A new KK with `person` as its only member (someone who moved and registered anew)."""
+    def single_household(
+        self, person: Person, village: VillageGeography, leaves: Household | None = None
+    ) -> Household:
+        """A new KK with `person` as its only member (someone who moved and registered anew);
+        issued after the KK of the family the person `leaves`."""
         self._household_seq += 1
         dusun, rt, rw, alamat = self.residence(village)
+        after = kk_issue_date(leaves.no_kk) if leaves is not None else None
         return Household(
             household_id=f"H{self._household_seq:07d}",
-            no_kk=self.kk_number(person),
+            no_kk=self.kk_number(person, after),
             village=village.slug,
             dusun=dusun,
             rt=rt,
@@ -376,6 +390,11 @@ class PopulationBuilder:
             pbi_jk=self.rng.random() < 0.5,
             bst=False,
         )
+
+
+def kk_issue_date(no_kk: str) -> date:
+    """The issue date in a KK number this generator issued (digits 7-12, DDMMYY, from 2005)."""
+    return date(2000 + int(no_kk[10:12]), int(no_kk[8:10]), int(no_kk[6:8]))
 
 
 def village_geography(rng: random.Random, slugs: list[str]) -> dict[str, VillageGeography]:

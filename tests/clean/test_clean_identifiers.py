@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import pytest
-from clean_cases import KK_OK, NIK_WOMAN_1980, clean_one, codes_of, issue
+from clean_cases import KK_OK, NIK_WOMAN_1980, REFERENCE, clean_one, codes_of, issue
+
+from dtks.clean.identifiers import kk_issue_date
 
 NIK_ISSUES = {
     "nik_missing",
@@ -265,3 +268,30 @@ def test_no_kk_is_normalised_and_validated(
     assert row["no_kk_is_valid"] is valid
     assert row["no_kk_possibly_truncated"] is truncated
     assert codes_of(result) & KK_ISSUES == ({code} if code else set()), description
+
+
+@pytest.mark.parametrize(
+    ("description", "written", "issued"),
+    [
+        ("digits 7-12 as DDMMYY", KK_OK, date(2010, 1, 1)),
+        ("issued this century", "3528111503190004", date(2019, 3, 15)),
+        ("apostrophe and spaces", "'3528 1115 0319 0004", date(2019, 3, 15)),
+        ("a year after the reference: last century", "3528110112990001", date(1999, 12, 1)),
+        ("the reference's year, later date: last century", "3528111512250001", date(1925, 12, 15)),
+        ("31 February: no date", "3528113102100003", None),
+        ("month 13: no date", "3528110113100003", None),
+        ("cut by scientific notation: no number, no date", "3.52811E+15", None),
+        ("missing", None, None),
+    ],
+)
+def test_no_kk_issue_date_is_read_from_the_number(description, written, issued):
+    row, _ = clean_one(no_kk=written)
+    assert row["no_kk_issue_date"] == issued, description
+
+
+def test_newer_kk_has_the_later_issue_date():
+    """Of two KK numbers of one person, the issue date says which family is the current one."""
+    frame = pl.DataFrame({"no_kk": ["3528110507150002", "3528112011230001"]})
+    dates = frame.select(kk_issue_date("no_kk", REFERENCE)).to_series().to_list()
+    assert dates == [date(2015, 7, 5), date(2023, 11, 20)]
+    assert dates[1] > dates[0]

@@ -120,6 +120,24 @@ CASES = [
         "3528110101100002",
         "the_kk_of_the_active_listing_beats_the_one_marked_moved",
     ),
+    pytest.param(
+        [
+            {
+                "no_kk": "3528110101100001",
+                "no_kk_is_valid": True,
+                "no_kk_issue_date": date(2010, 1, 1),
+                RECENCY: NEW,
+            },
+            {
+                "no_kk": "3528111708230002",
+                "no_kk_is_valid": True,
+                "no_kk_issue_date": date(2023, 8, 17),
+            },
+        ],
+        "no_kk",
+        "3528111708230002",
+        "the_kk_issued_later_beats_one_from_a_newer_export",
+    ),
 ]
 
 

@@ -149,6 +149,11 @@ def test_kk_changed_child_heads_a_new_kk_sometimes_under_the_parents_iddtks(gene
     pairs = moved.join(old, on="true_person_id", suffix="_old")
     assert pairs.height == old.height
     assert (pairs["no_kk"] != pairs["no_kk_old"]).all()
+    assert (_issued(pairs["no_kk"]) > _issued(pairs["no_kk_old"])).all()  # the new KK is newer
+
+
+def _issued(no_kk: pl.Series) -> pl.Series:
+    return no_kk.str.slice(6, 6).str.to_date("%d%m%y")
 
 
 def test_kk_changed_child_keeps_the_parents_family_iddtks_sometimes(tmp_path: Path) -> None:

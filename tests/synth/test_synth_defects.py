@@ -165,6 +165,21 @@ def test_duplicates_list_the_same_person_again(defective) -> None:
     assert (across.get_column("true_household_id") != "").all()
 
 
+def test_a_person_registered_anew_in_another_village_gets_a_kk_issued_after_the_old_one(
+    defective,
+) -> None:
+    truth = data_rows(defective[0]).with_columns(
+        pl.col("no_kk").str.slice(6, 6).str.to_date("%d%m%y").alias("issued")
+    )
+    anew = data_rows(truth, "dup_across_villages")
+    old = truth.filter(~pl.col("defects").list.contains("dup_across_villages"))
+    pairs = anew.join(old, on="true_person_id", suffix="_old").filter(
+        pl.col("no_kk") != pl.col("no_kk_old")
+    )
+    assert pairs.height >= 20
+    assert (pairs["issued"] > pairs["issued_old"]).all()
+
+
 @pytest.mark.parametrize(
     ("defect", "code"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import polars as pl
@@ -9,6 +10,7 @@ import pytest
 
 from dtks.region import load_kecamatan
 from dtks.synth import generate
+from dtks.synth.population import PopulationBuilder, kk_issue_date
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +84,27 @@ def test_names_are_many_and_skewed(people: pl.DataFrame) -> None:
     assert names.n_unique() > 0.5 * people.height
     first = names.str.split(" ").list.first().value_counts(sort=True)
     assert first.get_column("nama")[0] in {"SITI", "MOH.", "MUHAMMAD", "MOHAMMAD", "NUR", "ABDUL"}
+
+
+@pytest.mark.parametrize(
+    ("description", "after"),
+    [
+        ("old KK issued late: the new one comes later", date(2024, 5, 1)),
+        ("old KK issued last month: the day after", date(2026, 10, 2)),
+        ("old KK issued before the head turned 17: the draw as without it", date(2005, 3, 1)),
+    ],
+)
+def test_a_new_kk_is_issued_after_the_old_one_without_changing_other_draws(
+    description: str, after: date
+) -> None:
+    def builder() -> PopulationBuilder:
+        return PopulationBuilder(random.Random(7), load_kecamatan())
+
+    plain, later = builder(), builder()
+    head = plain.person("H1", "P", 24, "KEPALA KELUARGA", "KAWIN")
+    later.person("H1", "P", 24, "KEPALA KELUARGA", "KAWIN")
+    kk_plain, kk_later = plain.kk_number(head), later.kk_number(head, after=after)
+    assert kk_issue_date(kk_later) > after, description
+    if kk_issue_date(kk_plain) > after:
+        assert kk_later == kk_plain, description
+    assert plain.rng.random() == later.rng.random(), description  # same draws from here on
