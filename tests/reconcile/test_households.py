@@ -269,3 +269,38 @@ MEMBER_LEFT_ALONE = [
 def test_a_member_with_an_unreadable_kk_is_left_alone(rows: list[dict[str, Any]]) -> None:
     keys, _ = listed_households(persons(*rows))
     assert household_of(keys, "P2") is None
+
+
+def test_a_desil_row_naming_the_head_whose_kk_was_unreadable_finds_the_family_below() -> None:
+    """The desil list gives the head's NIK only: the head, completed into the family listed
+    below, is its head, so the row matches by the head's NIK (it matched nothing before)."""
+    from dtks.desil import match_desil
+    from dtks.ingest import DESIL_ROWS_SCHEMA
+
+    head_nik = "3528111203800001"
+    frame = persons(SCI_HEAD, {"hubungan_keluarga": "ISTRI"}, {}).with_columns(
+        pl.Series("nik", [head_nik, "3528115506820002", "3528110807030003"]),
+        pl.lit(True).alias("nik_is_valid"),
+        pl.lit(False).alias("nik_possibly_truncated"),
+        pl.lit(False).alias("nik_shared_with_other_person"),
+    )
+    keys, result = listed_households(frame)
+    households = result.with_columns(pl.col("no_kk").alias("household_id"))
+    registry = frame.join(
+        keys.select("person_id", pl.col(HOUSEHOLD_KEY).alias("household_id")),
+        on="person_id",
+        how="left",
+    )
+    row = {"source_file": "kapong/desil.csv", "source_sheet": "", "source_row": 5}
+    row |= {"row_kind": "data", "row_unit": "keluarga", "nik": head_nik, "desil_text": "3"}
+    schema = {**DESIL_ROWS_SCHEMA, "village": pl.String()}
+    rows = pl.DataFrame([{**row, "village": "kapong"}]).select(
+        pl.col(c).cast(t) if c in row or c == "village" else pl.lit(None, t).alias(c)
+        for c, t in schema.items()
+    )
+    matched, _ = match_desil(rows, registry, households, None)
+    assert matched.select("status", "matched_by", "household_id").row(0) == (
+        "cocok",
+        "nik_kepala",
+        KK1,
+    )
