@@ -168,9 +168,11 @@ def _listing_completions(
 
     A person's rows must point at one family; a person listed as a head on any row never joins
     as a member. The person takes the relationship written on those rows (``LISTED_ROLE``,
-    `with_listed_roles`): their golden record has none, it comes with a readable KK. Example, one sheet: (KEPALA KELUARGA, 3.52811E+15), (ISTRI,
-    3528110101100001), (ANAK, 3.52811E+15), (ANAK, 3528110101100001) -> the head and the
-    first child join 3528110101100001.
+    `with_listed_roles`): their golden record has none, it comes with a readable KK.
+
+    Example, one sheet: (KEPALA KELUARGA, 3.52811E+15), (ISTRI, 3528110101100001), (ANAK,
+    3.52811E+15), (ANAK, 3528110101100001) -> the head and the first child join
+    3528110101100001 (when no person of that family is its head).
     """
     sheet = ["source_file", "source_sheet"]
     sound = pl.col("no_kk_is_valid").fill_null(False) & ~pl.col(
