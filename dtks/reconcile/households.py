@@ -6,7 +6,12 @@ sits next to a row whose sound KK number shares its first 15 digits, and only on
 neighbour does, the person joins that family (``no_kk_repaired``): a family is listed together.
 A sound number elsewhere in the village is no evidence: KK numbers issued the same day share 15
 digits, so a family whose every row was saved as a number would join a neighbour's. Otherwise
-the household keeps the doubtful number and is flagged ``is_kk_malformed``. Persons without a
+the household keeps the doubtful number and is flagged ``is_kk_malformed``.
+
+A KK number Excel wrote in scientific notation (3.52811E+15) is unreadable: only its first
+digits survive. Such a person joins the family listed with them, by the same evidence
+(``no_kk_repaired``): a KEPALA KELUARGA directly above the rows of a family that has no head,
+or a member between two rows of one family (`_listing_completions`). Other persons without a
 usable KK number belong to no household.
 
 The head is the member whose relationship is KEPALA KELUARGA (the living one, the one listed
