@@ -129,6 +129,24 @@ def add_number(lf: pl.LazyFrame, column: str, was_numeric: str) -> pl.LazyFrame:
     )
 
 
+def scientific_leading_digits(written: pl.Expr) -> pl.Expr:
+    """The leading digits a 16-digit number written by Excel in scientific notation still
+    holds: "3.52811E+15" -> "352811", "3,5281101E+15" -> "35281101"; null for any other text
+    (a plain number, or a scientific one that is not 16 digits long).
+    """
+    text = written.str.replace_all(_SPACES_AND_QUOTES, "").str.to_uppercase()
+    parts = text.str.extract_groups(_SCIENTIFIC)
+    mantissa = parts.struct.field("1").str.strip_chars_start("0")
+    fraction = parts.struct.field("2").fill_null("")
+    exponent = parts.struct.field("3").cast(pl.Int32, strict=False)
+    digits = mantissa + fraction
+    return (
+        pl.when((mantissa.str.len_chars() + exponent) == NUMBER_LENGTH)
+        .then(digits.str.strip_chars_end("0").str.slice(0, NUMBER_LENGTH))
+        .otherwise(pl.lit(None, pl.String))
+    )
+
+
 def _part(column: str, offset: int, length: int) -> pl.Expr:
     return pl.col(column).str.slice(offset, length).cast(pl.Int32, strict=False)
 

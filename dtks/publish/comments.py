@@ -136,7 +136,10 @@ HOUSEHOLD_COMMENTS = {
     "head_is_deceased": "The head is listed as deceased (the family needs a new KK)",
     "is_spread_over_villages": "Members are listed in more than one village",
     "is_kk_malformed": "No member's own KK number is sound (invalid or truncated by Excel)",
-    "no_kk_repaired": "A member's truncated KK number was completed from the family's sound one",
+    "no_kk_repaired": (
+        "A member's KK number, cut to 15 digits or unreadable (3.52811E+15) in the export, "
+        "was completed from the family's sound one listed next to it"
+    ),
 }
 
 DEACTIVATION_COMMENTS = {

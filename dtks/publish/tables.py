@@ -95,8 +95,9 @@ PUBLISHED_TABLES: tuple[TableDeclaration, ...] = (
         "households",
         "One row per household (KK family) rebuilt after matching: household_id stable across "
         "runs, its head, members, villages and flags (no head, two heads, spread over "
-        "villages); a KK number Excel cut to 15 digits is completed only from the family listed "
-        "next to it in the export (no_kk_repaired); the DTSEN desil, its period, how it was "
+        "villages); a KK number Excel cut to 15 digits or wrote unreadable (3.52811E+15) is "
+        "completed only from the family listed next to it in the export (no_kk_repaired); the "
+        "DTSEN desil, its period, how it was "
         "matched (no_kk, nik_kepala, nik_anggota, nama_tanggal_lahir), the previous desil",
         {**HOUSEHOLD_COMMENTS, **DESIL_HOUSEHOLD_COMMENTS},
         query="SELECT h.*, d.* EXCLUDE (household_id) FROM reconciled_households h "

@@ -36,6 +36,7 @@ from dtks.reconcile.households import (
     HOUSEHOLD_KEY,
     build_households,
     household_keys,
+    with_listed_roles,
 )
 from dtks.reconcile.ids import (
     FITTING_NIK,
@@ -110,6 +111,7 @@ def reconcile_dataset(
     persons = golden_persons(with_recency(sources, source_files), pairs)
 
     keys = household_keys(persons, sources)
+    persons = with_listed_roles(persons, keys)
     households = build_households(persons, keys)
     household_ids = assign_ids(_household_members(keys), registry, HOUSEHOLD_IDS)
     households = _households_with_ids(households, household_ids)

@@ -6,7 +6,12 @@ sits next to a row whose sound KK number shares its first 15 digits, and only on
 neighbour does, the person joins that family (``no_kk_repaired``): a family is listed together.
 A sound number elsewhere in the village is no evidence: KK numbers issued the same day share 15
 digits, so a family whose every row was saved as a number would join a neighbour's. Otherwise
-the household keeps the doubtful number and is flagged ``is_kk_malformed``. Persons without a
+the household keeps the doubtful number and is flagged ``is_kk_malformed``.
+
+A KK number Excel wrote in scientific notation (3.52811E+15) is unreadable: only its first
+digits survive. Such a person joins the family listed with them, by the same evidence
+(``no_kk_repaired``): a KEPALA KELUARGA directly above the rows of a family that has no head,
+or a member between two rows of one family (`_listing_completions`). Other persons without a
 usable KK number belong to no household.
 
 The head is the member whose relationship is KEPALA KELUARGA (the living one, the one listed
@@ -18,11 +23,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from dtks.clean.identifiers import scientific_leading_digits
 from dtks.reconcile.golden import ADDRESS_COLUMNS
 
 HEAD = "KEPALA KELUARGA"
 HOUSEHOLD_KEY = "household_key"
 PERSON_ID = "person_id"
+LISTED_ROLE = "listed_hubungan_keluarga"  # the relationship on the rows of a completed person
+UNREADABLE = "?"  # how a row whose KK Excel wrote in scientific notation is listed
 
 HOUSEHOLD_COLUMNS = (
     "household_id",
@@ -46,12 +54,15 @@ HOUSEHOLD_COLUMNS = (
 
 def household_keys(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -> pl.DataFrame:
     """``person_id`` -> ``household_key`` (the KK number the family is grouped by) and whether
-    a truncated KK number was completed; persons without a KK number are left out.
+    the KK number was completed from the rows listed next to it (``no_kk_repaired``); persons
+    without a KK number that is known or completed are left out.
 
     ``sources``: the person's source rows (``person_id``, ``source_file``, ``source_sheet``,
-    ``source_row``, ``no_kk``, ``no_kk_is_valid``, ``no_kk_possibly_truncated``); a truncated
-    number is completed from the sound number listed next to it (`_completions`). Without
-    them no number is completed.
+    ``source_row``, ``no_kk``, ``no_kk_as_written``, ``no_kk_is_valid``,
+    ``no_kk_possibly_truncated``, ``hubungan_keluarga``); a truncated number is completed
+    from the sound number listed next to it (`_completions`), an unreadable one from the
+    family it heads or sits inside (`_listing_completions`). Without them no number is
+    completed.
     """
     truncated = pl.col("no_kk_possibly_truncated").fill_null(False)
     with_kk = persons.filter(pl.col("no_kk").is_not_null())
@@ -62,7 +73,7 @@ def household_keys(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -
             schema={PERSON_ID: pl.String, "no_kk": pl.String, "_completed": pl.String}
         )
     )
-    return (
+    keys = (
         with_kk.join(completions, on=[PERSON_ID, "no_kk"], how="left", maintain_order="left")
         .with_columns((truncated & pl.col("_completed").is_not_null()).alias("no_kk_repaired"))
         .select(
@@ -72,7 +83,23 @@ def household_keys(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -
             .otherwise(pl.col("no_kk"))
             .alias(HOUSEHOLD_KEY),
             "no_kk_repaired",
+            pl.lit(None, pl.String).alias(LISTED_ROLE),
         )
+    )
+    if sources is None:
+        return keys
+    return pl.concat([keys, _listing_completions(persons, sources, keys)])
+
+
+def with_listed_roles(persons: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """Persons with ``hubungan_keluarga`` filled, for those completed into a family from
+    their listing, with the relationship written on their rows: a golden record takes the
+    relationship from the row whose KK it keeps, so a person without a readable KK has none.
+    """
+    return (
+        persons.join(keys.select(PERSON_ID, LISTED_ROLE), on=PERSON_ID, how="left")
+        .with_columns(pl.coalesce("hubungan_keluarga", LISTED_ROLE).alias("hubungan_keluarga"))
+        .drop(LISTED_ROLE)
     )
 
 
@@ -126,12 +153,166 @@ def _completions(sources: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _listing_completions(
+    persons: pl.DataFrame, sources: pl.DataFrame, keys: pl.DataFrame
+) -> pl.DataFrame:
+    """Persons whose KK is unreadable everywhere (Excel wrote it as 3.52811E+15) -> the family
+    their rows are listed with (``household_key``; ``no_kk_repaired`` true, the flag of a cut
+    KK completed from its neighbours). Two rules, each inside one sheet of one file, and only
+    with a sound KK beginning with the digits Excel kept:
+
+    - **the head above a headless family**: a KEPALA KELUARGA whose KK is unreadable, listed
+      directly above the rows of one sound KK, joins that family (with the unreadable rows
+      listed just below the head), when every row from the head down to the next head or the
+      end of the sheet carries that KK or an unreadable one, and no person of the family is
+      its head: the family's head is the one whose number Excel spoiled. Never when the row
+      below is itself a head, when the rows below carry two KKs (or one missing, cut or
+      invalid), when the family has a head, or when two persons would head it this way.
+    - **a member inside the family**: rows with unreadable KKs, none a head, between two rows
+      of the same sound KK, the one below not a head, join that family.
+
+    A person's rows must point at one family; a person listed as a head on any row never joins
+    as a member. The person takes the relationship written on those rows (``LISTED_ROLE``,
+    `with_listed_roles`): their golden record has none, it comes with a readable KK.
+
+    Example, one sheet: (KEPALA KELUARGA, 3.52811E+15), (ISTRI, 3528110101100001), (ANAK,
+    3.52811E+15), (ANAK, 3528110101100001) -> the head and the first child join
+    3528110101100001 (when no person of that family is its head).
+    """
+    sheet = ["source_file", "source_sheet"]
+    sound = pl.col("no_kk_is_valid").fill_null(False) & ~pl.col(
+        "no_kk_possibly_truncated"
+    ).fill_null(False)
+    digits = scientific_leading_digits(pl.col("no_kk_as_written"))
+    listed, run, segment = pl.col("_listed"), "_run", "_segment"
+    unreadable = listed == UNREADABLE
+    rows = (
+        sources.select(
+            PERSON_ID,
+            *sheet,
+            "source_row",
+            (pl.col("hubungan_keluarga") == HEAD).fill_null(False).alias("_head"),
+            pl.col("hubungan_keluarga").alias("_role"),
+            digits.alias("_digits"),
+            pl.when(sound)
+            .then(pl.col("no_kk"))
+            .when(pl.col("no_kk").is_null() & digits.is_not_null())
+            .then(pl.lit(UNREADABLE))
+            .alias("_listed"),
+        )
+        .sort(*sheet, "source_row")
+        .with_columns(
+            (pl.int_range(pl.len()) == 0).over(sheet).alias("_first"),
+            # a person listed as a head anywhere never joins a family as a member
+            pl.col("_head").any().over(PERSON_ID).alias("_leads"),
+        )
+        .with_columns(
+            # a run: rows listed alike one after another; a segment: a head and the rows below
+            (pl.col("_first") | listed.ne_missing(listed.shift(1)) | listed.is_null())
+            .cum_sum()
+            .alias(run),
+            (pl.col("_first") | pl.col("_head")).cum_sum().alias(segment),
+            listed.shift(1).over(sheet).alias("_above"),
+            listed.shift(-1).over(sheet).alias("_below"),
+            pl.col("_head").shift(-1).over(sheet).fill_null(False).alias("_head_below"),
+        )
+    )
+    segments = (
+        rows.group_by(segment)
+        .agg(
+            (pl.first("_head") & (listed.first() == UNREADABLE)).alias("_by"),
+            pl.first(PERSON_ID).alias("_segment_head"),
+            pl.first(run).alias("_head_run"),
+            listed.is_null().any().alias("_other"),
+            listed.filter(listed != UNREADABLE).unique().alias("_kks"),
+        )
+        .filter(pl.col("_by") & ~pl.col("_other") & (pl.col("_kks").list.len() == 1))
+    )
+    heading = (
+        rows.join(segments, on=segment)
+        .filter(
+            unreadable
+            & (pl.col(run) == pl.col("_head_run"))
+            & (pl.col("_head") | ~pl.col("_leads"))
+        )
+        .select(
+            PERSON_ID,
+            "_role",
+            "_digits",
+            "_segment_head",
+            pl.col("_kks").list.first().alias("_kk"),
+        )
+    )
+    inside = (
+        rows.with_columns(
+            pl.col("_head").any().over(run).alias("_run_has_head"),
+            pl.col("_above").first().over(run),
+            pl.col("_below").last().over(run),
+            pl.col("_head_below").last().over(run),
+        )
+        .filter(
+            unreadable
+            & ~pl.col("_run_has_head")
+            & ~pl.col("_leads")
+            & (pl.col("_above") == pl.col("_below"))
+            & ~pl.col("_head_below")
+        )
+        .select(
+            PERSON_ID,
+            "_role",
+            "_digits",
+            pl.lit(None, pl.String).alias("_segment_head"),
+            pl.col("_above").alias("_kk"),
+        )
+    )
+    # a family already headed, or headed by two persons this way, takes no head from above
+    headed = (
+        keys.join(persons.select(PERSON_ID, "hubungan_keluarga"), on=PERSON_ID)
+        .filter(pl.col("hubungan_keluarga") == HEAD)
+        .select(pl.col(HOUSEHOLD_KEY).alias("_kk"))
+        .unique()
+    )
+    heading = heading.join(headed, on="_kk", how="anti").filter(
+        pl.col("_segment_head").n_unique().over("_kk") == 1
+    )
+    candidates = pl.concat([heading, inside]).filter(
+        pl.col("_kk").str.starts_with(pl.col("_digits"))
+        & ~pl.col(PERSON_ID).is_in(keys[PERSON_ID].implode())
+    )
+    one_family = (
+        candidates.group_by(PERSON_ID)
+        .agg(pl.col("_kk").unique(), pl.col("_role").drop_nulls().unique())
+        .filter(pl.col("_kk").list.len() == 1)
+        .select(
+            PERSON_ID,
+            pl.col("_kk").list.first().alias(HOUSEHOLD_KEY),
+            pl.lit(True).alias("no_kk_repaired"),
+            pl.when(pl.col("_role").list.len() == 1)
+            .then(pl.col("_role").list.first())
+            .alias(LISTED_ROLE),
+        )
+    )
+    # the rows below a head go with the head, or not at all
+    joined_heads = one_family.select(pl.col(PERSON_ID).alias("_segment_head"))
+    with_their_head = (
+        candidates.filter(
+            pl.col("_segment_head").is_null()
+            | pl.col("_segment_head").is_in(joined_heads["_segment_head"].implode())
+        )
+        .select(PERSON_ID)
+        .unique()
+    )
+    return one_family.join(with_their_head, on=PERSON_ID).sort(PERSON_ID)
+
+
 def build_households(persons: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
     """One row per household key with its head, members, place and flags (no ids yet).
 
     ``persons``: golden records; ``keys``: `household_keys` of them.
     """
-    is_head = pl.col("hubungan_keluarga") == HEAD
+    is_head = pl.coalesce("hubungan_keluarga", LISTED_ROLE) == HEAD
+    if LISTED_ROLE not in keys.columns:
+        keys = keys.with_columns(pl.lit(None, pl.String).alias(LISTED_ROLE))
     members = persons.join(keys, on="person_id", how="inner").with_columns(
         is_head.fill_null(False).alias("_is_head"),
         pl.col("is_deceased").fill_null(False).alias("_deceased"),

@@ -8,7 +8,12 @@ from typing import Any
 import polars as pl
 import pytest
 
-from dtks.reconcile.households import build_households, household_keys
+from dtks.reconcile.households import (
+    HOUSEHOLD_KEY,
+    build_households,
+    household_keys,
+    with_listed_roles,
+)
 
 KK1 = "3528110101100001"
 KK2 = "3528110101100002"  # issued the same day: shares 15 digits with KK1
@@ -85,8 +90,12 @@ def sources_in_file_order(frame: pl.DataFrame, file: str = "kapong/DATA.xlsx") -
         pl.lit("Sheet1").alias("source_sheet"),
         (pl.int_range(pl.len()) + 2).alias("source_row"),
         "no_kk",
+        pl.col("no_kk_as_written" if "no_kk_as_written" in frame.columns else "no_kk").alias(
+            "no_kk_as_written"
+        ),
         "no_kk_is_valid",
         "no_kk_possibly_truncated",
+        "hubungan_keluarga",
     )
 
 
@@ -150,3 +159,148 @@ def test_without_source_rows_no_kk_is_completed() -> None:
 
 def test_persons_without_a_kk_belong_to_no_household() -> None:
     assert household_keys(persons(HEAD, {"no_kk": None}))["person_id"].to_list() == ["P1"]
+
+
+# A KK Excel wrote in scientific notation: unreadable, only its first 6 digits survive.
+SCI = {
+    "no_kk": None,
+    "no_kk_as_written": "3.52811E+15",
+    "no_kk_is_valid": False,
+    "no_kk_possibly_truncated": True,
+}
+SCI_HEAD = {**HEAD, **SCI, "nama": "SCI HEAD"}
+
+
+def listed_households(
+    frame: pl.DataFrame, sources: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keys and households of `frame`, listed in one sheet in its order unless `sources`."""
+    sources = sources if sources is not None else sources_in_file_order(frame)
+    keys = household_keys(frame, sources)
+    return keys, build_households(with_listed_roles(frame, keys), keys)
+
+
+def household_of(keys: pl.DataFrame, person_id: str) -> str | None:
+    found = keys.filter(pl.col("person_id") == person_id)[HOUSEHOLD_KEY]
+    return found.item() if found.len() else None
+
+
+def test_a_head_with_an_unreadable_kk_heads_the_headless_family_listed_below() -> None:
+    frame = persons(
+        {**HEAD, "no_kk": OTHER["no_kk"]},
+        SCI_HEAD,
+        {"hubungan_keluarga": "ISTRI"},
+        {},
+    )
+    keys, result = listed_households(frame)
+    assert household_of(keys, "P2") == KK1
+    assert keys.filter(pl.col("person_id") == "P2")["no_kk_repaired"].item()
+    family = result.filter(pl.col("no_kk") == KK1).row(0, named=True)
+    assert (family["count_members"], family["head_person_id"], family["no_kk_repaired"]) == (
+        3,
+        "P2",
+        True,
+    )
+    head = with_listed_roles(frame, keys).filter(pl.col("person_id") == "P2")
+    assert head["hubungan_keluarga"].item() == "KEPALA KELUARGA"
+
+
+LEFT_ALONE = [
+    pytest.param([SCI_HEAD, HEAD, {}], id="the_row_below_is_a_head"),
+    pytest.param([SCI_HEAD, {}, HEAD], id="the_family_below_has_its_own_head"),
+    pytest.param([SCI_HEAD, {}, {"no_kk": OTHER["no_kk"]}], id="the_rows_below_carry_two_kks"),
+    pytest.param(
+        [SCI_HEAD, {}, {"no_kk": None, "no_kk_is_valid": False}],
+        id="a_row_below_has_no_kk",
+    ),
+    pytest.param(
+        [{**SCI_HEAD, "no_kk_as_written": "3.52812E+15"}, {}],
+        id="the_kk_below_does_not_begin_with_the_digits_excel_kept",
+    ),
+    pytest.param([{}, SCI_HEAD], id="the_family_is_listed_above_the_head"),
+]
+
+
+@pytest.mark.parametrize("rows", LEFT_ALONE)
+def test_a_head_with_an_unreadable_kk_is_left_without_a_family(rows: list[dict[str, Any]]) -> None:
+    frame = persons(*rows)
+    keys, _ = listed_households(frame)
+    sci_head = next(i for i, row in enumerate(rows, 1) if row.get("nama") == "SCI HEAD")
+    assert household_of(keys, f"P{sci_head}") is None
+
+
+def test_a_head_with_an_unreadable_kk_does_not_join_a_family_in_another_sheet() -> None:
+    frame = persons(SCI_HEAD, {}, {})
+    sources = sources_in_file_order(frame).with_columns(
+        pl.when(pl.col("person_id") == "P1")
+        .then(pl.lit("Sheet2"))
+        .otherwise(pl.col("source_sheet"))
+        .alias("source_sheet")
+    )
+    keys, result = listed_households(frame, sources)
+    assert household_of(keys, "P1") is None
+    assert result.filter(pl.col("no_kk") == KK1)["is_without_head"].to_list() == [True]
+
+
+def test_two_heads_with_unreadable_kks_above_one_family_head_none_of_it() -> None:
+    frame = persons(SCI_HEAD, {}, {**SCI_HEAD, "nama": "SCI HEAD 2"}, {})
+    keys, _ = listed_households(frame)
+    assert (household_of(keys, "P1"), household_of(keys, "P3")) == (None, None)
+
+
+def test_a_member_with_an_unreadable_kk_between_two_rows_of_one_family_joins_it() -> None:
+    frame = persons(HEAD, {}, {**SCI, "hubungan_keluarga": "ANAK"}, {})
+    keys, result = listed_households(frame)
+    assert household_of(keys, "P3") == KK1
+    assert result.select("no_kk", "count_members", "count_heads", "no_kk_repaired").rows() == [
+        (KK1, 4, 1, True)
+    ]
+
+
+MEMBER_LEFT_ALONE = [
+    pytest.param([HEAD, SCI, {"no_kk": KK2, **HEAD}], id="between_two_families"),
+    pytest.param([HEAD, SCI], id="last_row_of_the_sheet"),
+    pytest.param([HEAD, SCI, HEAD], id="above_another_head_of_the_same_kk"),
+    pytest.param([HEAD, {**SCI, **HEAD, "nama": "LEADS"}, {}], id="listed_as_a_head"),
+]
+
+
+@pytest.mark.parametrize("rows", MEMBER_LEFT_ALONE)
+def test_a_member_with_an_unreadable_kk_is_left_alone(rows: list[dict[str, Any]]) -> None:
+    keys, _ = listed_households(persons(*rows))
+    assert household_of(keys, "P2") is None
+
+
+def test_a_desil_row_naming_the_head_whose_kk_was_unreadable_finds_the_family_below() -> None:
+    """The desil list gives the head's NIK only: the head, completed into the family listed
+    below, is its head, so the row matches by the head's NIK (it matched nothing before)."""
+    from dtks.desil import match_desil
+    from dtks.ingest import DESIL_ROWS_SCHEMA
+
+    head_nik = "3528111203800001"
+    frame = persons(SCI_HEAD, {"hubungan_keluarga": "ISTRI"}, {}).with_columns(
+        pl.Series("nik", [head_nik, "3528115506820002", "3528110807030003"]),
+        pl.lit(True).alias("nik_is_valid"),
+        pl.lit(False).alias("nik_possibly_truncated"),
+        pl.lit(False).alias("nik_shared_with_other_person"),
+    )
+    keys, result = listed_households(frame)
+    households = result.with_columns(pl.col("no_kk").alias("household_id"))
+    registry = frame.join(
+        keys.select("person_id", pl.col(HOUSEHOLD_KEY).alias("household_id")),
+        on="person_id",
+        how="left",
+    )
+    row = {"source_file": "kapong/desil.csv", "source_sheet": "", "source_row": 5}
+    row |= {"row_kind": "data", "row_unit": "keluarga", "nik": head_nik, "desil_text": "3"}
+    schema = {**DESIL_ROWS_SCHEMA, "village": pl.String()}
+    rows = pl.DataFrame([{**row, "village": "kapong"}]).select(
+        pl.col(c).cast(t) if c in row or c == "village" else pl.lit(None, t).alias(c)
+        for c, t in schema.items()
+    )
+    matched, _ = match_desil(rows, registry, households, None)
+    assert matched.select("status", "matched_by", "household_id").row(0) == (
+        "cocok",
+        "nik_kepala",
+        KK1,
+    )

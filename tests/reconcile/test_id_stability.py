@@ -143,20 +143,50 @@ def edit_csv(
 
 
 def reexport_village(dirs: dict[str, Path], village: str, seed: int = 3) -> None:
-    """The village's whole list exported again: rows shuffled, new file names, split in two
-    parts at another place, canonical headers, UTF-8 with semicolons."""
+    """The village's whole list exported again: its families in another order (each family's
+    rows stay together, from its head down, as SIKS-NG lists them), new file names, split in
+    two parts at another place between two families, canonical headers, UTF-8 with
+    semicolons."""
+    lineage = ["source_file", "source_sheet", "source_row"]
     with _store(dirs).session() as con:
         raw = read_table(con, "raw_rows", {"village": village})
-    data = raw.filter(pl.col("row_kind") == "data").select(*CANONICAL_COLUMNS)
-    order = list(range(data.height))
-    random.Random(seed).shuffle(order)
-    shuffled = data[order].rename(CANONICAL_COLUMNS)
+        roles = read_table(con, "clean_rows", {"village": village}).select(
+            *lineage, "hubungan_keluarga"
+        )
+    data = (
+        raw.filter(pl.col("row_kind") == "data")
+        .join(roles, on=lineage, how="left", suffix="_clean")
+        .sort(lineage)
+        .with_columns(
+            (
+                (pl.col("hubungan_keluarga_clean") == "KEPALA KELUARGA").fill_null(False)
+                | (pl.int_range(pl.len()) == 0).over("source_file", "source_sheet")
+            )
+            .cum_sum()
+            .alias("_family")
+        )
+    )
+    families = data["_family"].unique(maintain_order=True).to_list()
+    random.Random(seed).shuffle(families)
+    order = pl.DataFrame({"_family": families, "_order": range(len(families))})
+    shuffled = (
+        data.join(order, on="_family")
+        .sort("_order", *lineage)
+        .with_columns(pl.int_range(pl.len()).alias("_position"))
+    )
+    # the second part begins with the family in which the first third of the rows ends
+    cut_family = shuffled.filter(pl.col("_position") == shuffled.height // 3)["_order"].item()
+    parts = (
+        shuffled.filter(pl.col("_order") < cut_family),
+        shuffled.filter(pl.col("_order") >= cut_family),
+    )
     folder = dirs["raw"] / village
     for old in folder.glob("*.*"):
         old.unlink()
-    cut = shuffled.height // 3
-    for part, frame in enumerate((shuffled.head(cut), shuffled.tail(shuffled.height - cut)), 1):
-        frame.write_csv(folder / f"EXPORT_ULANG_{village.upper()}_{part}.csv", separator=";")
+    for part, frame in enumerate(parts, 1):
+        frame.select(*CANONICAL_COLUMNS).write_csv(
+            folder / f"EXPORT_ULANG_{village.upper()}_{part}.csv", separator=";"
+        )
 
 
 # ------------------------------------------------------------- the scenario
