@@ -297,6 +297,31 @@ def rule_pairs(features: pl.DataFrame, rule: BlockingRule) -> tuple[pl.DataFrame
     return pairs, big.select("block_size")
 
 
+# Row ids of a pair packed into one unsigned 64-bit key: grouping and sorting one integer
+# column is several times cheaper than two (1M rows: about 10M candidate pairs).
+_ROW_SPAN = 1 << 28  # row ids below this fit; the rule index goes above both
+
+
+def _first_rule_of_each_pair(every: pl.DataFrame) -> pl.DataFrame:
+    """Each pair of ``every`` once, with the smallest ``rule_index`` that found it, ordered by
+    rule, then left and right row id (the order does not depend on how the rules ran)."""
+    if every.height and max(every[PAIR_L].max(), every[PAIR_R].max()) >= _ROW_SPAN:  # type: ignore[operator]
+        raise ValueError(f"{_ROW_SPAN:,} rows or more: row ids do not fit the pair key")
+    left, right = pl.col(PAIR_L).cast(pl.UInt64), pl.col(PAIR_R).cast(pl.UInt64)
+    pair = pl.col("_pair")
+    return (
+        every.select((left * _ROW_SPAN + right).alias("_pair"), "rule_index")
+        .group_by("_pair")
+        .agg(pl.col("rule_index").min())
+        .sort(pl.col("rule_index").cast(pl.UInt64) * (_ROW_SPAN * _ROW_SPAN) + pair)
+        .select(
+            (pair // _ROW_SPAN).cast(every.schema[PAIR_L]).alias(PAIR_L),
+            (pair % _ROW_SPAN).cast(every.schema[PAIR_R]).alias(PAIR_R),
+            "rule_index",
+        )
+    )
+
+
 def candidate_pairs(
     features: pl.DataFrame, rules: Sequence[BlockingRule]
 ) -> tuple[pl.DataFrame, list[BlockingReport]]:
@@ -309,11 +334,7 @@ def candidate_pairs(
         capped_blocks.append(capped)
     every = pl.concat(found)
     counts = every.group_by("rule_index").len("count_pairs")
-    first = (
-        every.group_by(PAIR_L, PAIR_R)
-        .agg(pl.col("rule_index").min())
-        .sort("rule_index", PAIR_L, PAIR_R)
-    )
+    first = _first_rule_of_each_pair(every)
     del every
     new_counts = dict(first.group_by("rule_index").len().iter_rows())
     all_counts = dict(counts.iter_rows())

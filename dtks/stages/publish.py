@@ -4,8 +4,8 @@
 1. Read what the tables are computed from; nothing accepted anywhere: publish nothing.
 2. Compute the validation issues, the row accounting and each village's status.
 3. Check the row accounting: a gap publishes nothing and is recorded in the run history.
-4. Build and swap in the full file, then the masked file (`dtks.publish.tables` declares
-   what goes into each), each with its link.
+4. Build the full file and the masked file side by side (`dtks.publish.tables` declares
+   what goes into each), then swap in the full file, then the masked file, each with its link.
 5. Write the submission folder.
 6. Commit the id state staged by the reconcile stage, the run history and the issue history
    in one transaction. A failure anywhere before this leaves the id registry of the last
@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from dtks.files import private_dir
-from dtks.publish.atomic import link_published, publish_database
+from dtks.publish.atomic import build_databases, link_published, swap_in
 from dtks.publish.computed import review_queue, village_status
 from dtks.publish.paths import FULL, MASKED, move_legacy_archive
 from dtks.publish.run_history import RunCounts, RunInfo, history_with, record_run, run_row
@@ -120,12 +120,21 @@ def publish_kecamatan(
     }
     private_dir(curated_dir)
     move_legacy_archive(curated_dir)
+    files = (FULL, MASKED)
+    staged = build_databases(
+        [(file.path(curated_dir), published_tables(con, file, computed)) for file in files],
+        list(VIEWS),
+        con,
+    )
     paths = {}
-    for file in (FULL, MASKED):
-        tables = published_tables(con, file, computed)
-        paths[file] = publish_database(file.path(curated_dir), tables, list(VIEWS), con=con)
-        link_published(file.link(curated_dir), paths[file])
-        mark_boundary()
+    try:
+        for file, built in zip(files, staged, strict=True):
+            paths[file] = swap_in(built)
+            link_published(file.link(curated_dir), paths[file])
+            mark_boundary()
+    finally:
+        for built in staged:
+            built.discard()
     submission = write_submission(curated_dir, persons, deactivations, kecamatan, run.run_id)
     mark_boundary()
     committed = commit_published_state(con, run_history=history, also={ISSUE_HISTORY_TABLE: issues})

@@ -21,6 +21,7 @@ import pytest
 from dagster_runs import FOLDERS, cli_env, copy_folders, full_file, masked_file
 
 from dtks.publish.paths import published_paths
+from dtks.store import FAULT_ENV
 
 PROJECT = Path(__file__).resolve().parents[2]
 PUBLISHED = "kecamatan.duckdb"
@@ -33,12 +34,14 @@ def _cli(
     dirs: dict[str, Path],
     prefix: list[str] | None = None,
     preexec_fn: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m pipelines.cli run` (what `make run` runs), left to finish."""
+    """`python -m pipelines.cli run` (what `make run` runs), left to finish; `env` is added
+    to its environment."""
     return subprocess.run(
         [*(prefix or []), sys.executable, "-m", "pipelines.cli", "run"],
         cwd=PROJECT,
-        env=cli_env(dirs),
+        env={**cli_env(dirs), **(env or {})},
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_S,
@@ -169,9 +172,9 @@ def _during(step: str) -> Callable[[set[str]], bool]:
     return lambda started: step in started
 
 
-def _masked_file_building(dirs: dict[str, Path]) -> Callable[[set[str]], bool]:
-    """After kecamatan.duckdb was swapped in, while the masked file is being built: the new
-    file is out but the submission and the id state of the run are not committed yet."""
+def _files_building(dirs: dict[str, Path]) -> Callable[[set[str]], bool]:
+    """While the full and the masked file are built beside the published ones (side by
+    side): neither is swapped in yet."""
     return lambda started: any(masked_file(dirs).parent.glob(".kecamatan_masked.*.building*"))
 
 
@@ -179,7 +182,7 @@ KILL_MOMENTS = [
     # (case, when to kill, seconds after that, the file must be byte-for-byte the old one)
     ("ingest", lambda dirs: _during("village_exports"), 0.05, True),
     ("matching", lambda dirs: _during("person_matches"), 0.3, True),
-    ("publish, between the two files", _masked_file_building, 0.0, False),
+    ("publish, while the files are built", _files_building, 0.0, True),
 ]
 
 
@@ -201,6 +204,28 @@ def test_a_run_killed_mid_stage_leaves_a_complete_file_and_the_next_run_recovers
     result = _cli(dirs)  # no cleanup in between
     assert result.returncode == 0, result.stderr
     _assert_complete(target, tables)
+    assert _leftovers(dirs["curated"]) == []
+
+
+def test_a_run_killed_between_the_two_files_recovers(fresh_copy: dict[str, Path]) -> None:
+    """SIGKILL right after the full file was swapped in (the first boundary of the publish
+    stage), before the masked file: the new full file is out, the masked file is the old
+    one, the submission and the run's id state are not committed; the next run recovers."""
+    dirs = fresh_copy
+    full, masked = full_file(dirs), masked_file(dirs)
+    full_before, masked_before = full.read_bytes(), masked.read_bytes()
+    tables = _published_tables(full)
+
+    killed = _cli(dirs, env={FAULT_ENV: "publish:1"})
+
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert full.read_bytes() != full_before
+    assert masked.read_bytes() == masked_before
+    _assert_complete(full, tables)
+    result = _cli(dirs)  # no cleanup in between
+    assert result.returncode == 0, result.stderr
+    _assert_complete(full, tables)
+    assert masked.read_bytes() != masked_before
     assert _leftovers(dirs["curated"]) == []
 
 
