@@ -20,6 +20,7 @@ from dtks.ingest.discover import (
     VillageFolder,
     discover_exports,
     survey_village_folder,
+    survey_village_folders,
 )
 from dtks.ingest.errors import ErrorCode, WarningCode
 from dtks.ingest.export import read_export, refused_export
@@ -76,4 +77,5 @@ __all__ = [
     "source_files_frame",
     "source_sheets_frame",
     "survey_village_folder",
+    "survey_village_folders",
 ]

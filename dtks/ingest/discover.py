@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,23 +90,50 @@ def survey_village_folder(
     now: float | None = None,
 ) -> VillageFolder:
     """Sort every file under the village folder into exports, unsupported, still writing, ignored."""
-    folder = find_village_folder(raw_dir, village_slug)
-    result = VillageFolder(village_slug, folder)
-    if folder is None:
-        return result
-    candidates: list[Path] = []
-    for path in _walk_files(folder, raw_dir, result):
-        suffix = path.suffix.lower()
-        if suffix in SUPPORTED_SUFFIXES:
-            candidates.append(path)
-        else:
-            result.unsupported.append(FoundFile(path, _unsupported_reason(suffix)))
-    ready, writing = _split_still_writing(candidates, min_age_seconds, settle_seconds, now)
-    result.exports = sorted(ready, key=lambda p: p.relative_to(raw_dir).as_posix())
-    result.still_writing = writing
-    result.unsupported.sort(key=lambda f: f.path.as_posix())
-    result.refused.sort(key=lambda f: f.path.as_posix())
-    return result
+    (folder,) = survey_village_folders(
+        raw_dir,
+        [village_slug],
+        min_age_seconds=min_age_seconds,
+        settle_seconds=settle_seconds,
+        now=now,
+    )
+    return folder
+
+
+def survey_village_folders(
+    raw_dir: Path,
+    village_slugs: Iterable[str],
+    *,
+    min_age_seconds: float = 0.0,
+    settle_seconds: float = 0.0,
+    now: float | None = None,
+) -> list[VillageFolder]:
+    """`survey_village_folder` of every village, watched for files still being written over
+    one `settle_seconds` together (not one wait per village: 13 villages, 13 waits)."""
+    surveys: list[tuple[VillageFolder, list[Path]]] = []
+    for slug in village_slugs:
+        folder = find_village_folder(raw_dir, slug)
+        result = VillageFolder(slug, folder)
+        candidates: list[Path] = []
+        for path in _walk_files(folder, raw_dir, result) if folder is not None else []:
+            suffix = path.suffix.lower()
+            if suffix in SUPPORTED_SUFFIXES:
+                candidates.append(path)
+            else:
+                result.unsupported.append(FoundFile(path, _unsupported_reason(suffix)))
+        surveys.append((result, candidates))
+    every = [path for _, candidates in surveys for path in candidates]
+    ready, writing = _split_still_writing(every, min_age_seconds, settle_seconds, now)
+    is_ready, still_writing = set(ready), {found.path: found for found in writing}
+    for result, candidates in surveys:
+        result.exports = sorted(
+            (p for p in candidates if p in is_ready),
+            key=lambda p: p.relative_to(raw_dir).as_posix(),
+        )
+        result.still_writing = [still_writing[p] for p in candidates if p in still_writing]
+        result.unsupported.sort(key=lambda f: f.path.as_posix())
+        result.refused.sort(key=lambda f: f.path.as_posix())
+    return [result for result, _ in surveys]
 
 
 def discover_exports(

@@ -28,12 +28,13 @@ import polars as pl
 
 from dtks.ingest import (
     ExportRead,
+    VillageFolder,
     file_sha256,
     read_export,
     refused_export,
     source_files_frame,
     source_sheets_frame,
-    survey_village_folder,
+    survey_village_folders,
 )
 from dtks.store import (
     execute,
@@ -102,10 +103,10 @@ def ingest_villages(
 ) -> list[VillageIngest]:
     """Bring every `raw_dir/<village>/` into the store, village by village, and say what
     changed in each. Files are read ahead in threads; the store is written here, in order."""
-    plans = [
-        _plan_village(con, raw_dir, village, min_age_seconds, settle_seconds)
-        for village in villages
-    ]
+    folders = survey_village_folders(
+        raw_dir, villages, min_age_seconds=min_age_seconds, settle_seconds=settle_seconds
+    )
+    plans = [_plan_village(con, raw_dir, folder) for folder in folders]
     jobs = [(path, raw_dir) for plan in plans for path, _ in plan.to_read]
     with ThreadPoolExecutor(READER_THREADS, thread_name_prefix="dtks-ingest") as pool:
         reads = _read_ahead(pool, jobs)
@@ -118,16 +119,10 @@ def ingest_villages(
 
 
 def _plan_village(
-    con: duckdb.DuckDBPyConnection,
-    raw_dir: Path,
-    village: str,
-    min_age_seconds: float,
-    settle_seconds: float,
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, folder: VillageFolder
 ) -> _VillagePlan:
+    village = folder.village_slug
     result = VillageIngest(village)
-    folder = survey_village_folder(
-        raw_dir, village, min_age_seconds=min_age_seconds, settle_seconds=settle_seconds
-    )
     result.files_unsupported = {_relative(f.path, raw_dir): f.reason for f in folder.unsupported}
     result.files_still_writing = [_relative(f.path, raw_dir) for f in folder.still_writing]
     known = _known_hashes(con, village)

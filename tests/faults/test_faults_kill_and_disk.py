@@ -172,17 +172,12 @@ def _during(step: str) -> Callable[[set[str]], bool]:
     return lambda started: step in started
 
 
-def _files_building(dirs: dict[str, Path]) -> Callable[[set[str]], bool]:
-    """While the full and the masked file are built beside the published ones (side by
-    side): neither is swapped in yet."""
-    return lambda started: any(masked_file(dirs).parent.glob(".kecamatan_masked.*.building*"))
-
-
+# A kill while the files are built: tests/publish/test_publish_resilience.py; right after the
+# full file is swapped in: `test_a_run_killed_between_the_two_files_recovers` below.
 KILL_MOMENTS = [
     # (case, when to kill, seconds after that, the file must be byte-for-byte the old one)
     ("ingest", lambda dirs: _during("village_exports"), 0.05, True),
     ("matching", lambda dirs: _during("person_matches"), 0.3, True),
-    ("publish, while the files are built", _files_building, 0.0, True),
 ]
 
 

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from dtks.ingest import discover_exports, survey_village_folder
+from dtks.ingest import discover, discover_exports, survey_village_folder, survey_village_folders
 
 
 def _touch(path: Path, data: bytes = b"NIK,NAMA\n1,A\n") -> Path:
@@ -125,3 +125,23 @@ def test_settled_folders_are_read_without_waiting(tmp_path: Path) -> None:
     folder = survey_village_folder(tmp_path, "kapong", settle_seconds=5)
     assert time.monotonic() - started < 5
     assert folder.exports == [settled]
+
+
+def test_villages_are_watched_for_copies_over_one_wait(tmp_path: Path, monkeypatch) -> None:
+    """Staff copied exports of several villages a moment ago: the run waits once, not once
+    per village, and still sees the copy that goes on in one of them during that wait."""
+    done = _touch(tmp_path / "kapong" / "selesai.csv")
+    quiet = _touch(tmp_path / "blaban" / "selesai.csv")
+    growing = _touch(tmp_path / "tamberu" / "disalin.csv")
+    waits: list[float] = []
+
+    def copy_goes_on(seconds: float) -> None:  # the settle wait, while a copy writes on
+        waits.append(seconds)
+        with growing.open("ab") as f:
+            f.write(b"3528114506890001,SITI\n")
+
+    monkeypatch.setattr(discover.time, "sleep", copy_goes_on)
+    folders = survey_village_folders(tmp_path, ["kapong", "blaban", "tamberu"], settle_seconds=1)
+    assert waits == [1]
+    assert [f.exports for f in folders] == [[done], [quiet], []]
+    assert [f.path for f in folders[2].still_writing] == [growing]
