@@ -9,6 +9,7 @@ import polars as pl
 
 from dtks.clean import CleanResult, clean_rows
 from dtks.columns import CANONICAL_COLUMNS
+from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA
 from dtks.region import Kecamatan, load_kecamatan
 
 REFERENCE = date(2025, 6, 1)
@@ -41,17 +42,7 @@ def raw_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
         )
         record.update(fields)
         records.append(record)
-    schema: dict[str, pl.DataType] = {
-        "source_file": pl.String(),
-        "source_sheet": pl.String(),
-        "source_row": pl.Int64(),
-        "row_kind": pl.String(),
-        **{c: pl.String() for c in CANONICAL_COLUMNS},
-        "nik_was_numeric": pl.Boolean(),
-        "no_kk_was_numeric": pl.Boolean(),
-        "extras": pl.String(),
-    }
-    return pl.DataFrame(records, schema=schema)
+    return pl.DataFrame(records, schema=RAW_ROWS_SCHEMA)
 
 
 def clean(rows: list[dict[str, Any]]) -> CleanResult:

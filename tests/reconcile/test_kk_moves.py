@@ -14,6 +14,7 @@ import pytest
 
 from dtks.clean import clean_rows
 from dtks.columns import CANONICAL_COLUMNS
+from dtks.ingest.raw_rows import RAW_ROWS_SCHEMA
 from dtks.reconcile import reconcile_dataset
 from dtks.reconcile.deactivations import DUPLICATE
 from dtks.region import load_kecamatan
@@ -49,17 +50,7 @@ def village_rows(village: str, file: str, rows: list[dict[str, Any]]) -> pl.Data
         record.update(nik_was_numeric=False, no_kk_was_numeric=False, extras=None)
         record.update(fields)
         records.append(record)
-    schema = {
-        "source_file": pl.String(),
-        "source_sheet": pl.String(),
-        "source_row": pl.Int64(),
-        "row_kind": pl.String(),
-        **{c: pl.String() for c in CANONICAL_COLUMNS},
-        "nik_was_numeric": pl.Boolean(),
-        "no_kk_was_numeric": pl.Boolean(),
-        "extras": pl.String(),
-    }
-    raw = pl.DataFrame(records, schema=schema)
+    raw = pl.DataFrame(records, schema=RAW_ROWS_SCHEMA)
     return clean_rows(raw, load_kecamatan(), village, reference_date=REFERENCE).clean
 
 
