@@ -79,11 +79,9 @@ def add_number(lf: pl.LazyFrame, column: str, was_numeric: str) -> pl.LazyFrame:
     )
     plain = pl.col(text).str.contains(r"^\d{16}$")
     lf = lf.with_columns(pl.when(~plain).then(pl.col(text).str.to_uppercase()).alias(odd))
-    parts = pl.col(odd).str.extract_groups(_SCIENTIFIC)
+    mantissa, fraction, exponent = _scientific_parts(pl.col(odd))
     lf = lf.with_columns(
-        parts.struct.field("1").str.strip_chars_start("0").alias("_mantissa"),
-        parts.struct.field("2").fill_null("").alias("_fraction"),
-        parts.struct.field("3").cast(pl.Int32, strict=False).alias("_exponent"),
+        mantissa.alias("_mantissa"), fraction.alias("_fraction"), exponent.alias("_exponent")
     )
     mantissa, fraction = pl.col("_mantissa"), pl.col("_fraction")
     is_sci = mantissa.is_not_null()
@@ -129,16 +127,24 @@ def add_number(lf: pl.LazyFrame, column: str, was_numeric: str) -> pl.LazyFrame:
     )
 
 
+def _scientific_parts(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Mantissa (leading zeros off), fraction digits and exponent of a number Excel wrote in
+    scientific notation ("3.52811E+15" -> "3", "52811", 15); null mantissa for other text."""
+    parts = text.str.extract_groups(_SCIENTIFIC)
+    return (
+        parts.struct.field("1").str.strip_chars_start("0"),
+        parts.struct.field("2").fill_null(""),
+        parts.struct.field("3").cast(pl.Int32, strict=False),
+    )
+
+
 def scientific_leading_digits(written: pl.Expr) -> pl.Expr:
     """The leading digits a 16-digit number written by Excel in scientific notation still
     holds: "3.52811E+15" -> "352811", "3,5281101E+15" -> "35281101"; null for any other text
     (a plain number, or a scientific one that is not 16 digits long).
     """
     text = written.str.replace_all(_SPACES_AND_QUOTES, "").str.to_uppercase()
-    parts = text.str.extract_groups(_SCIENTIFIC)
-    mantissa = parts.struct.field("1").str.strip_chars_start("0")
-    fraction = parts.struct.field("2").fill_null("")
-    exponent = parts.struct.field("3").cast(pl.Int32, strict=False)
+    mantissa, fraction, exponent = _scientific_parts(text)
     digits = mantissa + fraction
     return (
         pl.when((mantissa.str.len_chars() + exponent) == NUMBER_LENGTH)
@@ -211,41 +217,32 @@ def add_nik_fields(
 
 
 def kk_issue_date(column: str, reference: date) -> pl.Expr:
-    """The date a KK number was issued: its digits 7-12 as DDMMYY; null when not a real date.
+    """The date a KK number was issued: its digits 7-12 as DDMMYY, the two-digit year in the
+    century giving an age of 0-99 (`century_by_age`); null when not a real date or later than
+    `reference` (the run's reference date).
 
-    The two-digit year takes the century that gives a date not after `reference` (the run's
-    reference date). A KK is issued anew when a family moves, splits or loses its head, so of
-    two sound KK numbers of one person the one issued later is the family they belong to now.
+    A KK is issued anew when a family moves, splits or loses its head, so of two sound KK
+    numbers of one person the one issued later is the family they belong to now.
 
         >>> frame = pl.DataFrame({"no_kk": ["3528111503190004", "3528110112990001",
         ...                                 "3528113102100003", None]})
         >>> frame.select(kk_issue_date("no_kk", date(2026, 11, 30))).to_series().to_list()
         [datetime.date(2019, 3, 15), datetime.date(1999, 12, 1), None, None]
     """
-    day, month, yy = _part(column, 6, 2), _part(column, 8, 2), _part(column, 10, 2)
-    century = reference.year // 100 * 100
-    this_century = date_or_null(century + yy, month, day)
-    return (
-        pl.when(this_century <= pl.lit(reference))
-        .then(this_century)
-        .otherwise(date_or_null(century - 100 + yy, month, day))
-    )
+    year = century_by_age(_part(column, 10, 2), reference)
+    issued = date_or_null(year, _part(column, 8, 2), _part(column, 6, 2))
+    return pl.when(issued <= pl.lit(reference)).then(issued)
 
 
 def add_kk_fields(lf: pl.LazyFrame, kecamatan: Kecamatan, reference: date) -> pl.LazyFrame:
     """Add `no_kk_issue_date` (`kk_issue_date`), `no_kk_is_valid` and helper flags: region,
     issue date (DDMMYY, not in the future), serial."""
-    yy = _part("no_kk", 10, 2)
-    issued = date_or_null(century_by_age(yy, reference), _part("no_kk", 8, 2), _part("no_kk", 6, 2))
     lf = lf.with_columns(
         kk_issue_date("no_kk", reference).alias("no_kk_issue_date"),
-        (issued.is_not_null() & (issued <= pl.lit(reference)))
-        .fill_null(False)
-        .alias("_no_kk_date_real"),
         (pl.col("no_kk").str.slice(0, 6) == kecamatan.nik_prefix).alias("_no_kk_local"),
         region_is_real("no_kk").alias("_no_kk_region_real"),
         (pl.col("no_kk").str.slice(12, 4) == "0000").alias("_no_kk_serial_zero"),
-    )
+    ).with_columns(pl.col("no_kk_issue_date").is_not_null().alias("_no_kk_date_real"))
     valid = (
         pl.col("no_kk").is_not_null()
         & pl.col("_no_kk_date_real")

@@ -311,8 +311,6 @@ def build_households(persons: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
     ``persons``: golden records; ``keys``: `household_keys` of them.
     """
     is_head = pl.coalesce("hubungan_keluarga", LISTED_ROLE) == HEAD
-    if LISTED_ROLE not in keys.columns:
-        keys = keys.with_columns(pl.lit(None, pl.String).alias(LISTED_ROLE))
     members = persons.join(keys, on="person_id", how="inner").with_columns(
         is_head.fill_null(False).alias("_is_head"),
         pl.col("is_deceased").fill_null(False).alias("_deceased"),
