@@ -11,7 +11,9 @@ including the name-and-birth-date search for rows whose NIK matches no trusted N
 above the header, 22 % of rows without Nomor KK, 3 % with a member's NIK, 10 % with ".0"
 suffixes, 8 % of families unranked, 2 % extra families absent from the registry. Measured in
 this process: wall time of `read_export` over the lists plus `match_desil`, and the peak RSS
-(ru_maxrss) of the whole process minus the RSS before that work. Not run by CI.
+(ru_maxrss) of the whole process minus the RSS before that work; the work includes
+`kks_named_by_lists`, which the reconcile stage runs over the lists to complete unreadable KKs.
+Not run by CI.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dtks.desil import match_desil  # noqa: E402
+from dtks.desil.named_kks import kks_named_by_lists  # noqa: E402
 from dtks.ingest import DESIL_ROWS_SCHEMA, read_export  # noqa: E402
 
 VILLAGES = 13
@@ -160,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
         ).select([*DESIL_ROWS_SCHEMA, "village"])
         del reads
+        named = kks_named_by_lists(desil_raw)  # what the reconcile stage reads of the lists
         rows, families = match_desil(desil_raw, person, households, None, sources)
         total_s = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -170,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "matched": int((rows["status"] == "cocok").sum()),
         "by": dict(rows.drop_nulls("matched_by").group_by("matched_by").len().iter_rows()),
         "families_with_desil": int(families["desil"].is_not_null().sum()),
+        "niks_named_with_a_kk": named.height,
         "read_lists_s": round(read_s, 2),
         "added_work_s": round(total_s, 2),
         "rss_before_mb": round(before_mb),

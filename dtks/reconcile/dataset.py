@@ -91,13 +91,15 @@ def reconcile_dataset(
     previous_persons: pl.DataFrame | None = None,
     previous_households: pl.DataFrame | None = None,
     run_id: str = "",
+    named_kks: pl.DataFrame | None = None,
 ) -> ReconciledDataset:
     """Golden persons and households with stable ids, and what changed since the last publish.
 
     ``clean``: clean rows (docs/architecture.md); ``clusters``: the matcher's row ->
     ``record_key``, ``cluster_id``; ``pairs``: the match pairs (for ``needs_review``);
     ``source_files``: for the export date of each row; ``registry``, ``previous_*``: the
-    state of the last successful publish (None before the first one).
+    state of the last successful publish (None before the first one); ``named_kks``: the KK
+    the ranking lists name for each NIK (`dtks.desil.named_kks`), evidence of a person's family.
     """
     registry = registry if registry is not None else empty_registry()
     rows = _rows_with_clusters(clean, clusters)
@@ -110,7 +112,7 @@ def reconcile_dataset(
     sources = _sources_with_ids(rows, person_ids)
     persons = golden_persons(with_recency(sources, source_files), pairs)
 
-    keys = household_keys(persons, sources)
+    keys = household_keys(persons, sources, named_kks)
     persons = with_listed_roles(persons, keys)
     households = build_households(persons, keys)
     household_ids = assign_ids(_household_members(keys), registry, HOUSEHOLD_IDS)

@@ -11,8 +11,9 @@ the household keeps the doubtful number and is flagged ``is_kk_malformed``.
 A KK number Excel wrote in scientific notation (3.52811E+15) is unreadable: only its first
 digits survive. Such a person joins the family listed with them, by the same evidence
 (``no_kk_repaired``): a KEPALA KELUARGA directly above the rows of a family that has no head,
-or a member between two rows of one family (`_listing_completions`). Other persons without a
-usable KK number belong to no household.
+or a member between two rows of one family (`_listing_completions`); else from the SIKS-NG
+ranking list, which names the whole number for the person's NIK (`_ranking_completions`).
+Other persons without a usable KK number belong to no household.
 
 The head is the member whose relationship is KEPALA KELUARGA (the living one, the one listed
 most often, the oldest, when there are several); the household's village and address are the
@@ -30,6 +31,7 @@ HEAD = "KEPALA KELUARGA"
 HOUSEHOLD_KEY = "household_key"
 PERSON_ID = "person_id"
 LISTED_ROLE = "listed_hubungan_keluarga"  # the relationship on the rows of a completed person
+KK_FROM_LIST = "no_kk_from_ranking_list"  # the key is the whole number a ranking list names
 UNREADABLE = "?"  # how a row whose KK Excel wrote in scientific notation is listed
 
 HOUSEHOLD_COLUMNS = (
@@ -52,7 +54,11 @@ HOUSEHOLD_COLUMNS = (
 )
 
 
-def household_keys(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -> pl.DataFrame:
+def household_keys(
+    persons: pl.DataFrame,
+    sources: pl.DataFrame | None = None,
+    named_kks: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """``person_id`` -> ``household_key`` (the KK number the family is grouped by) and whether
     the KK number was completed from the rows listed next to it (``no_kk_repaired``); persons
     without a KK number that is known or completed are left out.
@@ -61,8 +67,9 @@ def household_keys(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -
     ``source_row``, ``no_kk``, ``no_kk_as_written``, ``no_kk_is_valid``,
     ``no_kk_possibly_truncated``, ``hubungan_keluarga``); a truncated number is completed
     from the sound number listed next to it (`_completions`), an unreadable one from the
-    family it heads or sits inside (`_listing_completions`). Without them no number is
-    completed.
+    family it heads or sits inside (`_listing_completions`), else from the KK the ranking
+    list names for the person's NIK (``named_kks``, `_ranking_completions`). Without sources
+    no number is completed.
     """
     truncated = pl.col("no_kk_possibly_truncated").fill_null(False)
     with_kk = persons.filter(pl.col("no_kk").is_not_null())
@@ -84,11 +91,15 @@ def household_keys(persons: pl.DataFrame, sources: pl.DataFrame | None = None) -
             .alias(HOUSEHOLD_KEY),
             "no_kk_repaired",
             pl.lit(None, pl.String).alias(LISTED_ROLE),
+            pl.lit(False).alias(KK_FROM_LIST),
         )
     )
     if sources is None:
         return keys
-    return pl.concat([keys, _listing_completions(persons, sources, keys)])
+    keys = pl.concat([keys, _listing_completions(persons, sources, keys)])
+    if named_kks is None or named_kks.is_empty():
+        return keys
+    return pl.concat([keys, _ranking_completions(persons, sources, named_kks, keys)])
 
 
 def with_listed_roles(persons: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
@@ -171,8 +182,9 @@ def _listing_completions(
     - **a member inside the family**: rows with unreadable KKs, none a head, between two rows
       of the same sound KK, the one below not a head, join that family.
 
-    A person's rows must point at one family; a person listed as a head on any row never joins
-    as a member. The person takes the relationship written on those rows (``LISTED_ROLE``,
+    The rows of a person listed twice in the sheet under a sound KK are left out first: such
+    a second listing is often put among another family's rows. A person's rows must point at
+    one family; a person listed as a head on any row never joins as a member. The person takes the relationship written on those rows (``LISTED_ROLE``,
     `with_listed_roles`): their golden record has none, it comes with a readable KK.
 
     Example, one sheet: (KEPALA KELUARGA, 3.52811E+15), (ISTRI, 3528110101100001), (ANAK,
@@ -199,7 +211,12 @@ def _listing_completions(
             .when(pl.col("no_kk").is_null() & digits.is_not_null())
             .then(pl.lit(UNREADABLE))
             .alias("_listed"),
+            sound.alias("_sound"),
         )
+        # a second listing of a person (listed twice in the sheet, under a sound KK) sits
+        # among another family's rows as often as among their own: the listing is read
+        # without it
+        .filter(~((pl.len().over(*sheet, PERSON_ID) > 1) & pl.col("_sound")))
         .sort(*sheet, "source_row")
         .with_columns(
             (pl.int_range(pl.len()) == 0).over(sheet).alias("_first"),
@@ -290,6 +307,7 @@ def _listing_completions(
             pl.when(pl.col("_role").list.len() == 1)
             .then(pl.col("_role").list.first())
             .alias(LISTED_ROLE),
+            pl.lit(False).alias(KK_FROM_LIST),
         )
     )
     # the rows below a head go with the head, or not at all
@@ -303,6 +321,58 @@ def _listing_completions(
         .unique()
     )
     return one_family.join(with_their_head, on=PERSON_ID).sort(PERSON_ID)
+
+
+def _ranking_completions(
+    persons: pl.DataFrame, sources: pl.DataFrame, named_kks: pl.DataFrame, keys: pl.DataFrame
+) -> pl.DataFrame:
+    """Heads whose KK is unreadable everywhere and who joined no family by their listing ->
+    the KK the newest ranking list names for their trusted NIK (`dtks.desil.named_kks`), when
+    it begins with the digits Excel kept on every one of their rows (``no_kk_repaired``).
+
+    DTSEN takes its families from Dukcapil: the list writes the whole number the export lost.
+    Only a person listed as KEPALA KELUARGA on every row: a member the list names under another
+    KK has most likely married out into a family the exports do not hold yet (`kk_pecah`), and
+    joining it would give that family's desil to the registry. The head takes the relationship
+    written on their rows, as in `_listing_completions`.
+    """
+    trusted = (
+        pl.col("nik").is_not_null()
+        & pl.col("nik_is_valid").fill_null(False)
+        & ~pl.col("nik_possibly_truncated").fill_null(False)
+    )
+    candidates = (
+        persons.filter(trusted & pl.col("no_kk").is_null())
+        .select(PERSON_ID, "nik")
+        .join(keys.select(PERSON_ID), on=PERSON_ID, how="anti")
+        .join(named_kks.select("nik", pl.col("no_kk").alias("_kk")), on="nik")
+    )
+    digits = scientific_leading_digits(pl.col("no_kk_as_written"))
+    rows = sources.join(candidates, on=PERSON_ID).with_columns(digits.alias("_digits"))
+    return (
+        rows.group_by(PERSON_ID)
+        .agg(
+            pl.col("_kk").first().alias(HOUSEHOLD_KEY),
+            pl.col("_digits").is_not_null().all().alias("_all_unreadable"),
+            pl.col("_kk").first().str.starts_with(pl.col("_digits")).all().alias("_fits"),
+            pl.col("hubungan_keluarga").drop_nulls().unique().alias("_roles"),
+        )
+        .filter(
+            pl.col("_all_unreadable")
+            & pl.col("_fits").fill_null(False)
+            & (pl.col("_roles") == pl.lit([HEAD], pl.List(pl.String)))
+        )
+        .select(
+            PERSON_ID,
+            HOUSEHOLD_KEY,
+            pl.lit(True).alias("no_kk_repaired"),
+            pl.when(pl.col("_roles").list.len() == 1)
+            .then(pl.col("_roles").list.first())
+            .alias(LISTED_ROLE),
+            pl.lit(True).alias(KK_FROM_LIST),
+        )
+        .sort(PERSON_ID)
+    )
 
 
 def build_households(persons: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
@@ -339,8 +409,11 @@ def build_households(persons: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
         pl.col("_deceased").sum().cast(pl.Int64).alias("count_deceased_members"),
         pl.col("village").n_unique().cast(pl.Int64).alias("count_villages"),
         pl.col("village").unique().sort().str.join(", ").alias("villages"),
-        # the family's number is doubtful when no member's own number is sound
-        (~(pl.col("_kk_valid") & ~pl.col("_kk_truncated")).any()).alias("is_kk_malformed"),
+        # the family's number is doubtful when no member's own number is sound, nor the
+        # whole number a ranking list names
+        (~((pl.col("_kk_valid") & ~pl.col("_kk_truncated")) | pl.col(KK_FROM_LIST)).any()).alias(
+            "is_kk_malformed"
+        ),
         pl.col("no_kk_repaired").any(),
     )
     return (

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from dtks.clean import CLEAN_SCHEMA
+from dtks.desil.named_kks import kks_named_by_lists
 from dtks.reconcile import reconcile_dataset
 from dtks.store import (
     execute,
@@ -72,17 +73,19 @@ def reconcile_kecamatan(con: duckdb.DuckDBPyConnection, run_id: str = "") -> Rec
     (every table in one transaction)."""
     clean = read_table(con, "clean_rows")
     clusters = read_table(con, "match_clusters")
+    source_files = read_table(con, "source_files")
     if clean is None or clusters is None or clean.is_empty():  # no village sent anything
         clean, clusters = pl.DataFrame(schema=CLEAN_SCHEMA), pl.DataFrame(schema=CLUSTER_SCHEMA)
     dataset = reconcile_dataset(
         clean,
         clusters,
         pairs=read_table(con, "match_pairs"),
-        source_files=read_table(con, "source_files"),
+        source_files=source_files,
         registry=read_table(con, "id_registry"),
         previous_persons=read_table(con, "published_persons"),
         previous_households=read_table(con, "published_households"),
         run_id=run_id,
+        named_kks=kks_named_by_lists(read_table(con, "desil_raw_rows"), source_files),
     )
     staged = {
         "reconciled_sources": dataset.sources,

@@ -304,3 +304,90 @@ def test_a_desil_row_naming_the_head_whose_kk_was_unreadable_finds_the_family_be
         "nik_kepala",
         KK1,
     )
+
+
+def test_a_second_listing_put_inside_a_family_does_not_hide_the_head_above_it() -> None:
+    """A person listed twice in the sheet (P3, under KK2 in both places) sits between the
+    head and the family: the listing is read without that second listing."""
+    frame = persons(SCI_HEAD, {"no_kk": KK2}, {"hubungan_keluarga": "ISTRI"}, {})
+    sources = sources_in_file_order(frame)
+    again = sources.filter(pl.col("person_id") == "P2").with_columns(
+        pl.lit(40, pl.Int64).alias("source_row")
+    )
+    keys, result = listed_households(frame, pl.concat([sources, again]))
+    assert household_of(keys, "P1") == KK1
+    assert result.filter(pl.col("no_kk") == KK1)["count_members"].item() == 3
+
+
+def test_a_row_of_another_family_listed_once_still_parts_the_head_from_the_family() -> None:
+    frame = persons(SCI_HEAD, {"no_kk": KK2}, {"hubungan_keluarga": "ISTRI"}, {})
+    keys, _ = listed_households(frame)
+    assert household_of(keys, "P1") is None
+
+
+HEAD_NIK, WIFE_NIK = "3528111203800001", "3528115506820002"
+KK_LISTED = "3528112003100003"  # the whole number the ranking list writes
+
+
+def named(nik: str = HEAD_NIK, no_kk: str = KK_LISTED) -> pl.DataFrame:
+    return pl.DataFrame({"nik": [nik], "no_kk": [no_kk]})
+
+
+def lone(*rows: dict[str, Any]) -> pl.DataFrame:
+    """`persons` with NIKs (trusted), each listed between other families' heads."""
+    niks = [HEAD_NIK, WIFE_NIK, "3528110807030003"][: len(rows)]
+    frame = persons(*rows)
+    cut = frame.get_column("nik_possibly_truncated", default=pl.Series([None] * len(rows)))
+    return frame.with_columns(
+        pl.col("no_kk", "no_kk_as_written").cast(pl.String),
+        pl.Series("nik", niks),
+        pl.lit(True).alias("nik_is_valid"),
+        cut.cast(pl.Boolean).fill_null(False).alias("nik_possibly_truncated"),
+    )
+
+
+def test_a_lone_head_with_an_unreadable_kk_takes_the_number_the_ranking_list_names() -> None:
+    frame = lone({**SCI_HEAD, "no_kk_as_written": "3.52811E+15"})
+    keys = household_keys(frame, sources_in_file_order(frame), named())
+    assert household_of(keys, "P1") == KK_LISTED
+    (family,) = build_households(with_listed_roles(frame, keys), keys).to_dicts()
+    assert (family["head_person_id"], family["no_kk_repaired"], family["is_kk_malformed"]) == (
+        "P1",
+        True,
+        False,
+    )
+
+
+RANKING_LEFT_ALONE = [
+    pytest.param(
+        [{**SCI, "hubungan_keluarga": "ANAK"}],
+        named(),
+        id="a_member_the_list_names_under_a_new_kk_may_have_married_out",
+    ),
+    pytest.param(
+        [{**SCI_HEAD, "no_kk_as_written": "3.52812E+15"}],
+        named(),
+        id="the_listed_kk_does_not_begin_with_the_digits_excel_kept",
+    ),
+    pytest.param([SCI_HEAD], named(nik=WIFE_NIK), id="the_list_names_another_nik"),
+    pytest.param(
+        [{**SCI_HEAD, "nik_possibly_truncated": True}],
+        named(),
+        id="the_head_s_nik_is_not_trusted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rows", "names"), RANKING_LEFT_ALONE)
+def test_the_ranking_list_completes_no_kk_without_plain_evidence(
+    rows: list[dict[str, Any]], names: pl.DataFrame
+) -> None:
+    frame = lone(*rows)
+    keys = household_keys(frame, sources_in_file_order(frame), names)
+    assert household_of(keys, "P1") is None
+
+
+def test_a_head_the_listing_completes_is_not_completed_again_by_the_ranking_list() -> None:
+    frame = lone(SCI_HEAD, {"hubungan_keluarga": "ISTRI"})
+    keys = household_keys(frame, sources_in_file_order(frame), named())
+    assert keys.filter(pl.col("person_id") == "P1")[HOUSEHOLD_KEY].to_list() == [KK1]
