@@ -9,9 +9,11 @@ For each data row of a desil list (see `dtks.ingest.file_kinds`):
    village still finds the family.
 4. **Name and birth date** (`nama_tanggal_lahir`): the row's NIK matches no trusted NIK because
    the village data has it missing, unreadable, cut by Excel or mistyped. The row finds the one
-   registry person in the list's village with the row's name (matching key) and the birth date
-   and sex its NIK holds, whose own NIK is missing, agrees on the 15 digits Excel kept, or is
-   one typo (a digit, or two neighbours swapped) away. Two such persons: nothing.
+   registry person in the list's village with the row's name (matching key, or one letter
+   apart) and the birth date and sex its NIK holds, whose own NIK is missing, agrees on the 15
+   digits Excel kept, or is one typo (a digit, or two neighbours swapped) away; or, for a
+   person whose NIK is missing and whose birth date was never readable, the one with the
+   row's name key and sex. Two such persons: nothing.
 
 A NIK is used only when it is trusted on both sides: 16 digits, not possibly truncated by a
 spreadsheet, and on the registry side not flagged by the reconcile stage as untrusted
@@ -19,8 +21,9 @@ spreadsheet, and on the registry side not flagged by the reconcile stage as untr
 and get no family:
 
 - `kk_nik_beda_keluarga`: the KK names one family and the trusted NIK a person of another
-  who is not listed under that KK anywhere in the exports (one who is, moved or married out
-  of it, and the KK decides);
+  who is not listed under that KK anywhere in the exports, not even as Excel cut it (to 15
+  digits, or to the first digits of 3.52811E+15): one who is moved or married out of it, or
+  sits in a family whose number Excel spoiled, and the KK decides;
 - `kk_pecah`: the KK is unknown and the NIK is a member's who is not the head: the member most
   likely married and has a new KK (the new family is not in the exports yet);
 - `kk_ganda`: the KK is held by two registry families;
@@ -43,8 +46,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
+from rapidfuzz.distance import Levenshtein
 
-from dtks.clean.identifiers import add_number
+from dtks.clean.identifiers import add_number, scientific_leading_digits
 from dtks.clean.names import add_person_name, name_key
 from dtks.desil.period import period_from_text
 
@@ -283,8 +287,21 @@ def match_desil(
         .then(pl.col("_here_repaired"))
         .otherwise(pl.col("_nik_kk_repaired"))
         .alias("_nik_kk_repaired"),
-        # the NIK's person is listed under the row's KK: the KK and the NIK agree
-        pl.col("_kks").list.contains(pl.col("_kk_key")).fill_null(False).alias("_nik_under_row_kk"),
+        # the NIK's person is listed under the row's KK, or under it as Excel cut it (the
+        # same first 15 digits, the 16th lost, or only the first digits kept: 3.52811E+15):
+        # the KK and the NIK agree
+        (
+            pl.col("_kks").list.contains(pl.col("_kk_key"))
+            | pl.col("_kks_cut").list.contains(pl.col("_kk_key").str.slice(0, 15))
+            | (
+                pl.concat_list([pl.col("_kk_key").str.slice(0, n) for n in range(1, 16)])
+                .list.set_intersection(pl.col("_kks_unreadable"))
+                .list.len()
+                > 0
+            )
+        )
+        .fill_null(False)
+        .alias("_nik_under_row_kk"),
     )
     kk_one = pl.col("_kk_count") == 1
     nik_one = pl.col("_nik_count") == 1
@@ -442,16 +459,29 @@ def _person_facts(
     if sources is None or not {"person_id", "no_kk"} <= set(sources.columns):
         person = person.with_columns(
             pl.lit([], pl.List(pl.String)).alias("_kks"),
+            pl.lit([], pl.List(pl.String)).alias("_kks_cut"),
+            pl.lit([], pl.List(pl.String)).alias("_kks_unreadable"),
             pl.lit(0, pl.UInt32).alias("_count_kk"),
             pl.lit(0, pl.UInt32).alias("_count_kk_any"),
         )
         return _PersonFacts(person, pl.LazyFrame(schema=here_schema))
-    written = pl.col("no_kk_as_written") if "no_kk_as_written" in sources.columns else pl.lit(None)
+    written = (
+        pl.col("no_kk_as_written")
+        if "no_kk_as_written" in sources.columns
+        else pl.lit(None, pl.String)
+    )
     kk15 = pl.col("no_kk").str.slice(0, 15)
+    cut = (
+        pl.col("no_kk_possibly_truncated").fill_null(False)
+        if "no_kk_possibly_truncated" in sources.columns
+        else pl.lit(False)
+    )
     any_kk = pl.coalesce(kk15, pl.lit("?") + written.cast(pl.String))
     listed = sources.lazy().with_columns(kk15.alias("_kk15"), any_kk.alias("_any_kk"))
     kks = listed.group_by("person_id").agg(
         pl.col("no_kk").drop_nulls().unique().alias("_kks"),
+        pl.col("_kk15").filter(cut).drop_nulls().unique().alias("_kks_cut"),
+        scientific_leading_digits(written).drop_nulls().unique().alias("_kks_unreadable"),
         pl.col("_kk15").drop_nulls().n_unique().alias("_count_kk"),
         pl.col("_any_kk").drop_nulls().n_unique().alias("_count_kk_any"),
     )
@@ -486,12 +516,31 @@ def _one_typo(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return (count == 1) | ((count == 2) & swapped)
 
 
+def _names_alike(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Two name matching keys are equal or one letter apart (ALIP and ALIF, NABILA and
+    NABILLA): a spelling the village typed differently from Dukcapil."""
+    pair = pl.struct(a.alias("a"), b.alias("b"))
+    one_apart = pair.map_batches(
+        lambda s: pl.Series(
+            [
+                x is not None and y is not None and Levenshtein.distance(x, y) <= 1
+                for x, y in zip(s.struct.field("a"), s.struct.field("b"), strict=True)
+            ],
+            dtype=pl.Boolean,
+        ),
+        return_dtype=pl.Boolean,
+    )
+    return (a == b).fill_null(False) | one_apart
+
+
 def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
     """`_row` -> `_person_by_name`, for rows whose usable NIK matched no trusted NIK: the one
     registry person (in the list's village, or anywhere for a `_kecamatan` list) with the row's
-    name (matching key), the birth date and sex the row's NIK holds (a placeholder date such
-    as 1 July counts too: Dukcapil writes it into the NIK as well) and a NIK that is missing,
-    cut to the row's 15 digits or one typo away. Two such persons, or none: nothing."""
+    name (matching key, or one letter apart: `_names_alike`), the birth date and sex the row's
+    NIK holds (a placeholder date such as 1 July counts too: Dukcapil writes it into the NIK
+    as well) and a NIK that is missing, cut to the row's 15 digits or one typo away; or, when
+    the person's NIK is missing and their birth date was never readable, the one person with
+    the row's name key and sex. Two such persons, or none: nothing."""
     needed = {"nama", "tanggal_lahir", "jenis_kelamin", "household_id"}
     empty = pl.LazyFrame(schema={"_row": pl.UInt32, "_person_by_name": pl.String})
     if not needed <= set(persons.columns):
@@ -563,10 +612,35 @@ def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.L
     here = (pl.col("village") == KECAMATAN_LISTS) | pl.col("_villages").list.contains(
         pl.col("village")
     )
-    return (
-        unmatched.join(candidates, on=["_name_key", "_day", "_month", "_yy", "_sex"])
+    born_alike = (
+        unmatched.join(candidates, on=["_day", "_month", "_yy", "_sex"], suffix="_registry")
         .filter(fits.fill_null(False) & here.fill_null(False))
-        .group_by("_row")
+        .filter(_names_alike(pl.col("_name_key"), pl.col("_name_key_registry")))
+    )
+    # a registry person whose NIK is missing and whose birth date was never readable
+    # (31-02-1980): the name alone, with the sex the row's NIK holds
+    undated = persons.lazy().filter(
+        pl.col("household_id").is_not_null()
+        & born.is_null()
+        & pl.col("nik").is_null()
+        & ~shared
+        & pl.col("nama").is_not_null()
+    )
+    named_alike = unmatched.join(
+        undated.select(
+            pl.col("person_id").alias("_person_by_name"),
+            villages.alias("_villages"),
+            name_key(pl.col("nama")).alias("_name_key"),
+            pl.col("jenis_kelamin").alias("_sex"),
+        ),
+        on=["_name_key", "_sex"],
+    ).filter(here.fill_null(False))
+    found = pl.concat(
+        [f.select("_row", "_person_by_name") for f in (born_alike, named_alike)],
+        how="vertical",
+    )
+    return (
+        found.group_by("_row")
         .agg(pl.col("_person_by_name").unique())
         .filter(pl.col("_person_by_name").list.len() == 1)
         .select("_row", pl.col("_person_by_name").list.first())

@@ -112,7 +112,10 @@ def desil_kecamatan(con: duckdb.DuckDBPyConnection, raw_dir: Path | None = None)
         return summary
     raw = raw.select([*DESIL_ROWS_SCHEMA, "village"])
     sources = (
-        con.sql("SELECT person_id, village, no_kk, no_kk_as_written FROM reconciled_sources").pl()
+        con.sql(
+            "SELECT person_id, village, no_kk, no_kk_as_written, no_kk_possibly_truncated "
+            "FROM reconciled_sources"
+        ).pl()
         if table_exists(con, "reconciled_sources")
         else None
     )

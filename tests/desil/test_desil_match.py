@@ -232,29 +232,41 @@ def test_a_person_under_two_kks_is_settled_by_the_lists_village(
 
 def _registry_with_names() -> tuple[pl.DataFrame, pl.DataFrame]:
     """Family C's head has no NIK in the exports; family D's head has one mistyped digit;
-    two men named AHMAD born the same day live in kapong, both without NIK."""
+    two men named AHMAD born the same day live in kapong, both without NIK; family G's head
+    HUSEN has no NIK and a birth date no one could read (31-02-1980)."""
     persons = pl.DataFrame(
         {
-            "person_id": ["pC1", "pD1", "pE1", "pF1"],
-            "household_id": ["hC", "hD", "hE", "hF"],
-            "nik": [None, "3528114506750003", None, None],
-            "nik_is_valid": [False, True, False, False],
-            "nik_possibly_truncated": [False] * 4,
-            "nik_shared_with_other_person": [False] * 4,
-            "nama": ["SUPARDI", "SITI AMINAH", "AHMAD", "AHMAD"],
-            "tanggal_lahir": [date(1980, 3, 12), date(1975, 6, 5), *[date(1970, 1, 2)] * 2],
-            "tanggal_lahir_is_placeholder": [False] * 4,
-            "jenis_kelamin": ["L", "P", "L", "L"],
-            "village": ["kapong"] * 4,
-            "villages": ["kapong"] * 4,
+            "person_id": ["pC1", "pD1", "pE1", "pF1", "pG1"],
+            "household_id": ["hC", "hD", "hE", "hF", "hG"],
+            "nik": [None, "3528114506750003", None, None, None],
+            "nik_is_valid": [False, True, False, False, False],
+            "nik_possibly_truncated": [False] * 5,
+            "nik_shared_with_other_person": [False] * 5,
+            "nama": ["SUPARDI", "SITI AMINAH", "AHMAD", "AHMAD", "HUSEN"],
+            "tanggal_lahir": [
+                date(1980, 3, 12),
+                date(1975, 6, 5),
+                *[date(1970, 1, 2)] * 2,
+                None,
+            ],
+            "tanggal_lahir_is_placeholder": [False] * 5,
+            "jenis_kelamin": ["L", "P", "L", "L", "L"],
+            "village": ["kapong"] * 5,
+            "villages": ["kapong"] * 5,
         }
     )
     households = pl.DataFrame(
         {
-            "household_id": ["hC", "hD", "hE", "hF"],
-            "no_kk": ["3528110101100001", "3528110202100002", "3528110303100003", KK_NEW],
-            "head_person_id": ["pC1", "pD1", "pE1", "pF1"],
-            "is_kk_malformed": [False] * 4,
+            "household_id": ["hC", "hD", "hE", "hF", "hG"],
+            "no_kk": [
+                "3528110101100001",
+                "3528110202100002",
+                "3528110303100003",
+                KK_NEW,
+                "3528110404100004",
+            ],
+            "head_person_id": ["pC1", "pD1", "pE1", "pF1", "pG1"],
+            "is_kk_malformed": [False] * 5,
         }
     )
     return persons, households
@@ -275,8 +287,14 @@ def _registry_with_names() -> tuple[pl.DataFrame, pl.DataFrame]:
         ("3528111303800007", "SUPARDI", "kapong", ("tidak_cocok", None, None)),
         # a woman's NIK (day + 40) for a man
         ("3528115203800007", "SUPARDI", "kapong", ("tidak_cocok", None, None)),
+        # the name one letter apart from the village's (SUPARDY, SUPARDI)
+        ("3528111203800007", "SUPARDY", "kapong", ("cocok", "nama_tanggal_lahir", "hC")),
         # another name
         ("3528111203800007", "SUPRAPTO", "kapong", ("tidak_cocok", None, None)),
+        # no NIK and no readable birth date in the exports: the name and the NIK's sex
+        ("3528110302800001", "HUSEN", "kapong", ("cocok", "nama_tanggal_lahir", "hG")),
+        ("3528114302800001", "HUSEN", "kapong", ("tidak_cocok", None, None)),  # a woman's NIK
+        ("3528110302800001", "HUSIN", "kapong", ("tidak_cocok", None, None)),  # another name key
         # a list of another village
         ("3528111203800007", "SUPARDI", "blaban", ("tidak_cocok", None, None)),
         # two persons fit: never guessed
@@ -313,3 +331,34 @@ def test_a_person_listed_in_the_lists_village_under_another_familys_kk_finds_tha
     sources = _listed(("pB1", neighbour, "kapong"), ("pB1", KK_B, "blaban"))
     got = _by_row(match_desil(frame, persons, households, None, sources)[0])[5]
     assert got[:2] == ("konflik", "nik_di_dua_kk")
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # B's head listed under family A's KK as Excel cut it (15 digits, the 16th lost)
+        (KK_A[:15] + "0", ("cocok", None, "no_kk", "hA")),
+        # ... or as Excel wrote it in scientific notation (its first digits)
+        ("3.52811E+15", ("cocok", None, "no_kk", "hA")),
+        # a neighbour's sound number sharing 15 digits is another family
+        (KK_A[:15] + "9", ("konflik", "kk_nik_beda_keluarga", None, None)),
+        # first digits that are not the KK's
+        ("3.52812E+15", ("konflik", "kk_nik_beda_keluarga", None, None)),
+    ],
+)
+def test_a_head_listed_under_the_rows_kk_as_excel_spoiled_it_does_not_contradict_it(
+    written: str, expected: tuple
+) -> None:
+    persons, households = _registry()
+    cut = written.endswith("0") and written.isdigit()
+    sources = pl.DataFrame(
+        {
+            "person_id": ["pB1", "pB1"],
+            "village": ["kapong", "blaban"],
+            "no_kk": [written if written.isdigit() else None, KK_B],
+            "no_kk_as_written": [written, KK_B],
+            "no_kk_possibly_truncated": [cut, False],
+        }
+    )
+    frame = _rows([(5, KK_A, HEAD_B, "2")])
+    assert _by_row(match_desil(frame, persons, households, None, sources)[0])[5] == expected
