@@ -11,7 +11,6 @@ the sample: the old KK then won over the newer one more often than the list sett
 Only rows that say it plainly count: data rows of the village lists (a kecamatan-wide list is
 read after reconciling), a 16-digit NIK and a 16-digit KK, neither possibly cut by Excel. Per
 NIK the newest period decides; a NIK named under two KKs in it names none.
-
 """
 
 from __future__ import annotations

@@ -184,8 +184,9 @@ def _listing_completions(
 
     The rows of a person listed twice in the sheet under a sound KK are left out first: such
     a second listing is often put among another family's rows. A person's rows must point at
-    one family; a person listed as a head on any row never joins as a member. The person takes the relationship written on those rows (``LISTED_ROLE``,
-    `with_listed_roles`): their golden record has none, it comes with a readable KK.
+    one family; a person listed as a head on any row never joins as a member. The person
+    takes the relationship written on those rows (``LISTED_ROLE``, `with_listed_roles`):
+    their golden record has none, it comes with a readable KK.
 
     Example, one sheet: (KEPALA KELUARGA, 3.52811E+15), (ISTRI, 3528110101100001), (ANAK,
     3.52811E+15), (ANAK, 3528110101100001) -> the head and the first child join
