@@ -32,7 +32,8 @@ and get no family:
 - `nik_di_dua_kk`: no KK match, and the NIK's person is listed under two KKs in the exports
   (moved, married, listed twice): which family the row means is not certain, unless the list's
   village lists them under one KK only, their reconciled family's (a village's list ranks the
-  families listed in that village);
+  families listed in that village); never when the list's village lists them only under a KK
+  Excel made unreadable (3.52811E+15) and their family's KK was read elsewhere;
 - `dua_desil`: one family matched by rows with different desils in lists of one period.
 
 Rows matching nothing are `tidak_cocok`; a desil that is not 1-10 is `desil_tidak_sah`; rows with
@@ -271,8 +272,15 @@ def match_desil(
         & (pl.col("_count_kk_any_here").fill_null(0) <= 1)
         & (two_kk | (pl.col("_count_kk_any").fill_null(0) > 1))
     )
+    # ... and the list's village holding them only under a KK Excel made unreadable, while
+    # their family's KK was read in another village's rows, may mean another family
+    unreadable_here = (
+        (pl.col("_kks_here").list.len().fill_null(0) == 0)
+        & (pl.col("_count_kk_any_here").fill_null(0) >= 1)
+        & (pl.col("_count_kk_any").fill_null(0) > 1)
+    )
     joined = joined.with_columns(
-        (two_kk & ~resolved).alias("_nik_two_kk"),
+        ((two_kk & ~resolved) | unreadable_here).alias("_nik_two_kk"),
         ((pl.col("_count_kk_any").fill_null(0) > 1) & ~resolved).alias("_nik_maybe_two_kk"),
         pl.when(resolved)
         .then(pl.col("_here_household"))

@@ -33,6 +33,7 @@ PERSON_ID = "person_id"
 LISTED_ROLE = "listed_hubungan_keluarga"  # the relationship on the rows of a completed person
 KK_FROM_LIST = "no_kk_from_ranking_list"  # the key is the whole number a ranking list names
 UNREADABLE = "?"  # how a row whose KK Excel wrote in scientific notation is listed
+NAMED_KK_SCHEMA = {"nik": pl.String, "no_kk": pl.String}  # `dtks.desil.named_kks`
 
 HOUSEHOLD_COLUMNS = (
     "household_id",
@@ -96,8 +97,9 @@ def household_keys(
     )
     if sources is None:
         return keys
-    keys = pl.concat([keys, _listing_completions(persons, sources, keys)])
-    if named_kks is None or named_kks.is_empty():
+    named_kks = named_kks if named_kks is not None else pl.DataFrame(schema=NAMED_KK_SCHEMA)
+    keys = pl.concat([keys, _listing_completions(persons, sources, keys, named_kks)])
+    if named_kks.is_empty():
         return keys
     return pl.concat([keys, _ranking_completions(persons, sources, named_kks, keys)])
 
@@ -165,7 +167,10 @@ def _completions(sources: pl.DataFrame) -> pl.DataFrame:
 
 
 def _listing_completions(
-    persons: pl.DataFrame, sources: pl.DataFrame, keys: pl.DataFrame
+    persons: pl.DataFrame,
+    sources: pl.DataFrame,
+    keys: pl.DataFrame,
+    named_kks: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Persons whose KK is unreadable everywhere (Excel wrote it as 3.52811E+15) -> the family
     their rows are listed with (``household_key``; ``no_kk_repaired`` true, the flag of a cut
@@ -184,9 +189,12 @@ def _listing_completions(
 
     The rows of a person listed twice in the sheet under a sound KK are left out first: such
     a second listing is often put among another family's rows. A person's rows must point at
-    one family; a person listed as a head on any row never joins as a member. The person
-    takes the relationship written on those rows (``LISTED_ROLE``, `with_listed_roles`):
-    their golden record has none, it comes with a readable KK.
+    one family; a person listed as a head on any row never joins as a member. A head whom the
+    ranking list names under another KK (``named_kks``, `dtks.desil.named_kks`) does not join
+    the family below: that is a headless family listed after a family of one, and the list's
+    number is the head's (`_ranking_completions`). The person takes the relationship written
+    on those rows (``LISTED_ROLE``, `with_listed_roles`): their golden record has none, it
+    comes with a readable KK.
 
     Example, one sheet: (KEPALA KELUARGA, 3.52811E+15), (ISTRI, 3528110101100001), (ANAK,
     3.52811E+15), (ANAK, 3528110101100001) -> the head and the first child join
@@ -311,6 +319,11 @@ def _listing_completions(
             pl.lit(False).alias(KK_FROM_LIST),
         )
     )
+    if named_kks is not None and not named_kks.is_empty():
+        heads = one_family.filter(pl.col(LISTED_ROLE) == HEAD)
+        one_family = one_family.filter(
+            ~pl.col(PERSON_ID).is_in(_named_elsewhere(persons, named_kks, heads))
+        )
     # the rows below a head go with the head, or not at all
     joined_heads = one_family.select(pl.col(PERSON_ID).alias("_segment_head"))
     with_their_head = (
@@ -322,6 +335,29 @@ def _listing_completions(
         .unique()
     )
     return one_family.join(with_their_head, on=PERSON_ID).sort(PERSON_ID)
+
+
+def _trusted_nik() -> pl.Expr:
+    return (
+        pl.col("nik").is_not_null()
+        & pl.col("nik_is_valid").fill_null(False)
+        & ~pl.col("nik_possibly_truncated").fill_null(False)
+    )
+
+
+def _named_elsewhere(
+    persons: pl.DataFrame, named_kks: pl.DataFrame, keyed: pl.DataFrame
+) -> pl.Series:
+    """Persons of ``keyed`` (``person_id``, ``household_key``) whose trusted NIK the ranking
+    list names under another KK, as a list for `is_in`."""
+    return (
+        persons.filter(_trusted_nik())
+        .select(PERSON_ID, "nik")
+        .join(keyed.select(PERSON_ID, HOUSEHOLD_KEY), on=PERSON_ID)
+        .join(named_kks.select("nik", pl.col("no_kk").alias("_named")), on="nik")
+        .filter(pl.col("_named") != pl.col(HOUSEHOLD_KEY))[PERSON_ID]
+        .implode()
+    )
 
 
 def _ranking_completions(
@@ -337,13 +373,8 @@ def _ranking_completions(
     joining it would give that family's desil to the registry. The head takes the relationship
     written on their rows, as in `_listing_completions`.
     """
-    trusted = (
-        pl.col("nik").is_not_null()
-        & pl.col("nik_is_valid").fill_null(False)
-        & ~pl.col("nik_possibly_truncated").fill_null(False)
-    )
     candidates = (
-        persons.filter(trusted & pl.col("no_kk").is_null())
+        persons.filter(_trusted_nik() & pl.col("no_kk").is_null())
         .select(PERSON_ID, "nik")
         .join(keys.select(PERSON_ID), on=PERSON_ID, how="anti")
         .join(named_kks.select("nik", pl.col("no_kk").alias("_kk")), on="nik")

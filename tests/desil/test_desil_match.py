@@ -362,3 +362,29 @@ def test_a_head_listed_under_the_rows_kk_as_excel_spoiled_it_does_not_contradict
     )
     frame = _rows([(5, KK_A, HEAD_B, "2")])
     assert _by_row(match_desil(frame, persons, households, None, sources)[0])[5] == expected
+
+
+def test_a_nik_listed_in_the_lists_village_only_under_an_unreadable_kk_finds_no_family() -> None:
+    """B's head heads family B in blaban, and kapong lists the same person only under a KK
+    Excel made unreadable: kapong's row may mean that other family, never given B's desil."""
+    persons, households = _registry()
+    sources = pl.DataFrame(
+        {
+            "person_id": ["pB1", "pB1"],
+            "village": ["blaban", "kapong"],
+            "no_kk": [KK_B, None],
+            "no_kk_as_written": [KK_B, "3.52811E+15"],
+        }
+    )
+    frame = _rows([(5, None, HEAD_B, "2")])
+    assert _by_row(match_desil(frame, persons, households, None, sources)[0])[5][:2] == (
+        "konflik",
+        "nik_di_dua_kk",
+    )
+    in_blaban = frame.with_columns(pl.lit("blaban").alias("village"))
+    assert _by_row(match_desil(in_blaban, persons, households, None, sources)[0])[5] == (
+        "cocok",
+        None,
+        "nik_kepala",
+        "hB",
+    )

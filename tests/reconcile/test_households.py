@@ -387,7 +387,19 @@ def test_the_ranking_list_completes_no_kk_without_plain_evidence(
     assert household_of(keys, "P1") is None
 
 
-def test_a_head_the_listing_completes_is_not_completed_again_by_the_ranking_list() -> None:
+def test_a_head_the_listing_completes_is_completed_once() -> None:
     frame = lone(SCI_HEAD, {"hubungan_keluarga": "ISTRI"})
-    keys = household_keys(frame, sources_in_file_order(frame), named())
+    keys = household_keys(frame, sources_in_file_order(frame), named(no_kk=KK1))
     assert keys.filter(pl.col("person_id") == "P1")[HOUSEHOLD_KEY].to_list() == [KK1]
+
+
+def test_a_head_the_ranking_list_names_under_another_kk_does_not_head_the_family_below() -> None:
+    """A family of one (its KK unreadable) listed just above a family whose head moved away:
+    the list's number is the head's, and the family below stays headless."""
+    frame = lone(SCI_HEAD, {"hubungan_keluarga": "ISTRI"}, {})
+    keys, result = listed_households(frame, sources_in_file_order(frame))
+    assert household_of(keys, "P1") == KK1  # without the list, the listing decides
+    keys = household_keys(frame, sources_in_file_order(frame), named())
+    assert keys.filter(pl.col("person_id") == "P1")[HOUSEHOLD_KEY].to_list() == [KK_LISTED]
+    below = build_households(with_listed_roles(frame, keys), keys).filter(pl.col("no_kk") == KK1)
+    assert below.select("count_members", "is_without_head").row(0) == (2, True)
