@@ -22,10 +22,14 @@ and get no family:
 
 - `kk_nik_beda_keluarga`: the KK names one family and the trusted NIK a person of another
   who is not listed under that KK anywhere in the exports, not even as Excel cut it (to 15
-  digits, or to the first digits of 3.52811E+15): one who is moved or married out of it, or
-  sits in a family whose number Excel spoiled, and the KK decides;
+  digits, or to the first digits of 3.52811E+15), and the KK's family holds no person
+  without a NIK born on the NIK's date with a name alike (the same person listed twice, once
+  without the NIK): one who is moved or married out of it, sits in a family whose number Excel
+  spoiled, or is listed in the KK's family without the NIK, and the KK decides;
 - `kk_pecah`: the KK is unknown and the NIK is a member's who is not the head: the member most
-  likely married and has a new KK (the new family is not in the exports yet);
+  likely married and has a new KK (the new family is not in the exports yet); not when the
+  NIK's family holds the row's KK as Excel cut it (the same first 15 digits, no sound number
+  of its own): then the row writes that family's whole number, and the NIK finds it;
 - `kk_ganda`: the KK is held by two registry families;
 - `kk_tidak_pasti`: the KK is unknown and the NIK's family has a KK completed after Excel cut
   it (`no_kk_repaired`): the row's KK may be the family's true one, or another family's;
@@ -311,6 +315,21 @@ def match_desil(
         .fill_null(False)
         .alias("_nik_under_row_kk"),
     )
+    # the NIK's family holds the row's KK only as Excel cut it (15 digits agree, the family's
+    # own number is doubtful): the list writes that family's whole number
+    cut_kks = households.lazy().select(
+        "household_id",
+        pl.when(pl.col("is_kk_malformed").fill_null(False))
+        .then(pl.col("no_kk").str.slice(0, 15))
+        .alias("_nik_family_kk15_cut"),
+    )
+    joined = joined.join(
+        cut_kks, left_on="_nik_household", right_on="household_id", how="left"
+    ).join(_listed_without_nik_in_kk_family(joined, persons), on="_row", how="left")
+    family_kk_cut = (
+        pl.col("_kk_count").is_null()
+        & (pl.col("_nik_family_kk15_cut") == pl.col("_kk_key").str.slice(0, 15))
+    ).fill_null(False)
     kk_one = pl.col("_kk_count") == 1
     nik_one = pl.col("_nik_count") == 1
     data = pl.col("row_kind") == "data"
@@ -328,12 +347,15 @@ def match_desil(
             & nik_one
             & (pl.col("_nik_household") != pl.col("_kk_household"))
             & ~pl.col("_nik_under_row_kk")
+            & ~pl.col("_same_person_in_kk_family").fill_null(False)
         )
         .then(pl.lit("kk_nik_beda_keluarga"))
         .when(kk_one)
         .then(pl.lit(None, pl.String))
         .when(nik_one & pl.col("_nik_two_kk"))
         .then(pl.lit("nik_di_dua_kk"))
+        .when(nik_one & family_kk_cut)
+        .then(pl.lit(None, pl.String))
         .when(nik_one & pl.col("_kk_key").is_not_null() & pl.col("_nik_maybe_two_kk"))
         .then(pl.lit("nik_di_dua_kk"))
         .when(nik_one & pl.col("_kk_key").is_not_null() & pl.col("_nik_kk_repaired"))
@@ -524,6 +546,63 @@ def _one_typo(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return (count == 1) | ((count == 2) & swapped)
 
 
+_BIRTH = ("_day", "_month", "_yy", "_sex")  # what a NIK says of its holder's birth
+
+
+def _with_name_and_birth_of_nik(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """``rows`` (``nama``, ``_nik_key``) with the name's matching key (``_name_key``) and the
+    birth day, month, two-digit year and sex the NIK holds (`_BIRTH`; a woman's day + 40)."""
+    nik = pl.col("_nik_key")
+    day = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
+    return rows.pipe(add_person_name, "nama", "_row_nama", None, "_name_key").with_columns(
+        pl.when(day > 40).then(day - 40).otherwise(day).alias("_day"),
+        nik.str.slice(8, 2).cast(pl.Int32, strict=False).alias("_month"),
+        nik.str.slice(10, 2).cast(pl.Int32, strict=False).alias("_yy"),
+        pl.when(day > 40).then(pl.lit("P")).otherwise(pl.lit("L")).alias("_sex"),
+    )
+
+
+def _registry_birth() -> list[pl.Expr]:
+    """The registry person's name key and birth as `_with_name_and_birth_of_nik` gives a NIK's."""
+    born = pl.col("tanggal_lahir")
+    return [
+        name_key(pl.col("nama")).alias("_name_key"),
+        born.dt.day().cast(pl.Int32).alias("_day"),
+        born.dt.month().cast(pl.Int32).alias("_month"),
+        (born.dt.year() % 100).cast(pl.Int32).alias("_yy"),
+        pl.col("jenis_kelamin").alias("_sex"),
+    ]
+
+
+def _listed_without_nik_in_kk_family(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
+    """`_row` -> `_same_person_in_kk_family`: the family the row's KK names holds a person
+    with no NIK, the birth date and sex the row's NIK holds and a name alike (`_names_alike`):
+    most likely the NIK's person, listed there a second time without the NIK and not joined to
+    their other listing. The KK and the NIK then agree."""
+    needed = {"nama", "tanggal_lahir", "jenis_kelamin", "household_id", "nik"}
+    empty = pl.LazyFrame(schema={"_row": pl.UInt32, "_same_person_in_kk_family": pl.Boolean})
+    if not needed <= set(persons.columns):
+        return empty
+    undocumented = (
+        persons.lazy()
+        .filter(pl.col("nik").is_null() & pl.col("household_id").is_not_null())
+        .select(pl.col("household_id").alias("_kk_household"), *_registry_birth())
+    )
+    return (
+        rows.filter(
+            pl.col("_kk_household").is_not_null()
+            & pl.col("_nik_key").is_not_null()
+            & pl.col("nama").is_not_null()
+        )
+        .select("_row", "_kk_household", "_nik_key", "nama")
+        .pipe(_with_name_and_birth_of_nik)
+        .join(undocumented, on=["_kk_household", *_BIRTH], suffix="_registry")
+        .filter(_names_alike(pl.col("_name_key"), pl.col("_name_key_registry")))
+        .select("_row", pl.lit(True).alias("_same_person_in_kk_family"))
+        .unique("_row")
+    )
+
+
 def _names_alike(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """Two name matching keys are equal or one letter apart (ALIP and ALIF, NABILA and
     NABILLA): a spelling the village typed differently from Dukcapil."""
@@ -554,7 +633,6 @@ def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.L
     if not needed <= set(persons.columns):
         return empty
     nik = pl.col("_nik_key")
-    day = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
     unmatched = (
         rows.filter(
             (pl.col("row_kind") == "data")
@@ -564,14 +642,8 @@ def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.L
             & pl.col("nama").is_not_null()
         )
         .select("_row", "village", "_nik_key", "nama")
-        .pipe(add_person_name, "nama", "_row_nama", None, "_name_key")
-        .with_columns(
-            pl.when(day > 40).then(day - 40).otherwise(day).alias("_day"),
-            nik.str.slice(8, 2).cast(pl.Int32, strict=False).alias("_month"),
-            nik.str.slice(10, 2).cast(pl.Int32, strict=False).alias("_yy"),
-            pl.when(day > 40).then(pl.lit("P")).otherwise(pl.lit("L")).alias("_sex"),
-        )
-        .select("_row", "village", "_nik_key", "_name_key", "_day", "_month", "_yy", "_sex")
+        .pipe(_with_name_and_birth_of_nik)
+        .select("_row", "village", "_nik_key", "_name_key", *_BIRTH)
     )
     shared = (
         pl.col("nik_shared_with_other_person").fill_null(False)
@@ -604,11 +676,7 @@ def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.L
             pl.col("nik").alias("_registry_nik"),
             cut.alias("_registry_cut"),
             villages.alias("_villages"),
-            name_key(pl.col("nama")).alias("_name_key"),
-            born.dt.day().cast(pl.Int32).alias("_day"),
-            born.dt.month().cast(pl.Int32).alias("_month"),
-            (born.dt.year() % 100).cast(pl.Int32).alias("_yy"),
-            pl.col("jenis_kelamin").alias("_sex"),
+            *_registry_birth(),
         )
     )
     registry, row_nik = pl.col("_registry_nik"), pl.col("_nik_key")

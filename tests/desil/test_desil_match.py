@@ -388,3 +388,65 @@ def test_a_nik_listed_in_the_lists_village_only_under_an_unreadable_kk_finds_no_
         "nik_kepala",
         "hB",
     )
+
+
+def test_a_members_nik_finds_the_family_whose_number_excel_cut_when_the_row_writes_it_whole() -> (
+    None
+):
+    """Family A's number came through Excel as 15 digits and a 0: no household holds the
+    row's KK, and the member's NIK finds family A: the row writes A's whole number."""
+    persons, households = _registry()
+    households = households.with_columns(
+        pl.when(pl.col("household_id") == "hA")
+        .then(pl.lit(KK_A[:15] + "0"))
+        .otherwise(pl.col("no_kk"))
+        .alias("no_kk"),
+        (pl.col("household_id") == "hA").alias("is_kk_malformed"),
+    )
+    frame = _rows([(5, KK_A, WIFE_A, "3"), (6, KK_A[:14] + "99", WIFE_A, "3")])
+    got = _by_row(match_desil(frame, persons, households)[0])
+    assert got[5] == ("cocok", None, "nik_anggota", "hA")
+    assert got[6][:2] == ("konflik", "kk_pecah")  # 15 digits disagree: a new family
+
+
+def test_a_kk_family_holding_the_nik_s_person_without_the_nik_does_not_contradict_it() -> None:
+    """Family B holds SITI NABILA, born 19 February 2005, with no NIK (a second listing the
+    matcher did not join); the row's NIK is that of SITI NABILA of family A."""
+    persons, households = _registry()
+    nik_a = "3528115902050001"  # a woman born 19-02-2005
+    persons = pl.concat(
+        [
+            persons.with_columns(
+                pl.when(pl.col("person_id") == "pA2")
+                .then(pl.lit(nik_a))
+                .otherwise("nik")
+                .alias("nik")
+            ),
+            pl.DataFrame(
+                {
+                    "person_id": ["pB4"],
+                    "household_id": ["hB"],
+                    "nik": [None],
+                    "nik_is_valid": [False],
+                    "nik_possibly_truncated": [False],
+                    "nik_shared_with_other_person": [False],
+                }
+            ),
+        ],
+        how="diagonal",
+    ).with_columns(
+        pl.when(pl.col("person_id").is_in(["pA2", "pB4"]))
+        .then(pl.lit("SITI NABILA"))
+        .alias("nama"),
+        pl.when(pl.col("person_id").is_in(["pA2", "pB4"]))
+        .then(pl.lit(date(2005, 2, 19)))
+        .alias("tanggal_lahir"),
+        pl.lit("P").alias("jenis_kelamin"),
+    )
+    for name, expected in [
+        ("SITI NABILA", ("cocok", None, "no_kk", "hB")),
+        ("SIT NABILA", ("cocok", None, "no_kk", "hB")),  # one letter apart
+        ("NURUL HASANAH", ("konflik", "kk_nik_beda_keluarga", None, None)),
+    ]:
+        frame = _rows([(5, KK_B, nik_a, "7")]).with_columns(pl.lit(name).alias("nama"))
+        assert _by_row(match_desil(frame, persons, households)[0])[5] == expected, name
