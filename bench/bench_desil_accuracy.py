@@ -5,7 +5,8 @@
 
 Reads `kecamatan.duckdb` (DTKS_CURATED_DIR, default data/curated) and the truth
 (`data/sample_truth.parquet` and `data/sample_truth_desil.parquet`, or --truth); prints
-`dtks.desil.evaluation.evaluate_desil` and the non-matched rows by reason. Not run by CI.
+`dtks.desil.evaluation.evaluate_desil`, the persons placed in a family none of their rows
+belongs to (`misplaced_persons`) and the non-matched rows by reason. Not run by CI.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dtks.desil.evaluation import evaluate_desil  # noqa: E402
+from dtks.desil.evaluation import evaluate_desil, misplaced_persons  # noqa: E402
 from dtks.synth.desil import desil_truth_path  # noqa: E402
 
 
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     truth = pl.read_parquet(args.truth)
     desil_truth = pl.read_parquet(desil_truth_path(args.truth))
     score = evaluate_desil(desil_rows, households, persons, households, sources, truth, desil_truth)
+    score["misplaced_persons"] = misplaced_persons(persons, sources, truth, households)
     score["matched_by"] = dict(
         desil_rows.drop_nulls("matched_by").group_by("matched_by").len().sort("matched_by").rows()
     )

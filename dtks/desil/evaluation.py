@@ -94,3 +94,24 @@ def evaluate_desil(
         "wrong_family_rows": wrong.height,
         "absent_family_rows_matched": matched.filter(pl.col("_truth_family").is_null()).height,
     }
+
+
+def misplaced_persons(
+    persons: pl.DataFrame, sources: pl.DataFrame, truth: pl.DataFrame, households: pl.DataFrame
+) -> int:
+    """Reconciled persons whose household is not a family any of their rows belongs to in the
+    truth: a KK completed into the wrong family, or a person merged across families."""
+    lineage = ["source_file", "source_sheet", "source_row"]
+    data = truth.filter(pl.col("row_kind") == "data")
+    families = (
+        sources.join(data.select(*lineage, "true_household_id"), on=lineage)
+        .group_by("person_id")
+        .agg(pl.col("true_household_id").unique().alias("_families"))
+    )
+    owners = true_family_of_households(persons, sources, truth, households)
+    placed = (
+        persons.drop_nulls("household_id")
+        .join(owners, on="household_id")
+        .join(families, on="person_id")
+    )
+    return placed.filter(~pl.col("_families").list.contains(pl.col("true_household_id"))).height
