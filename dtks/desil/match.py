@@ -52,6 +52,7 @@ from datetime import date
 
 import polars as pl
 from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cpdist
 
 from dtks.clean.identifiers import add_number, scientific_leading_digits
 from dtks.clean.names import add_person_name, name_key
@@ -606,18 +607,14 @@ def _listed_without_nik_in_kk_family(rows: pl.LazyFrame, persons: pl.DataFrame) 
 def _names_alike(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """Two name matching keys are equal or one letter apart (ALIP and ALIF, NABILA and
     NABILLA): a spelling the village typed differently from Dukcapil."""
+
+    def one_apart(pair: pl.Series) -> pl.Series:
+        left, right = pair.struct.field("a").fill_null(""), pair.struct.field("b").fill_null("")
+        edits = cpdist(left.to_list(), right.to_list(), scorer=Levenshtein.distance, workers=-1)
+        return pl.Series(edits <= 1) & (left != "") & (right != "")
+
     pair = pl.struct(a.alias("a"), b.alias("b"))
-    one_apart = pair.map_batches(
-        lambda s: pl.Series(
-            [
-                x is not None and y is not None and Levenshtein.distance(x, y) <= 1
-                for x, y in zip(s.struct.field("a"), s.struct.field("b"), strict=True)
-            ],
-            dtype=pl.Boolean,
-        ),
-        return_dtype=pl.Boolean,
-    )
-    return (a == b).fill_null(False) | one_apart
+    return (a == b).fill_null(False) | pair.map_batches(one_apart, return_dtype=pl.Boolean)
 
 
 def _person_by_name_and_birth(rows: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:

@@ -33,7 +33,6 @@ PERSON_ID = "person_id"
 LISTED_ROLE = "listed_hubungan_keluarga"  # the relationship on the rows of a completed person
 KK_FROM_LIST = "no_kk_from_ranking_list"  # the key is the whole number a ranking list names
 UNREADABLE = "?"  # how a row whose KK Excel wrote in scientific notation is listed
-NAMED_KK_SCHEMA = {"nik": pl.String, "no_kk": pl.String}  # `dtks.desil.named_kks`
 
 HOUSEHOLD_COLUMNS = (
     "household_id",
@@ -97,9 +96,8 @@ def household_keys(
     )
     if sources is None:
         return keys
-    named_kks = named_kks if named_kks is not None else pl.DataFrame(schema=NAMED_KK_SCHEMA)
     keys = pl.concat([keys, _listing_completions(persons, sources, keys, named_kks)])
-    if named_kks.is_empty():
+    if named_kks is None or named_kks.is_empty():
         return keys
     return pl.concat([keys, _ranking_completions(persons, sources, named_kks, keys)])
 
